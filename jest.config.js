@@ -1,0 +1,10 @@
+// Fast suites run by default; suites named *.slow.test.ts (real Jupyter clients, JupyterLab in a
+// browser, notebooks end to end) run when TSDL_SLOW=1, which `tsdl test` sets. See test/README.md.
+const slow = process.env.TSDL_SLOW === '1';
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  testMatch: ['**/?(*.)test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.venv/', ...(slow ? [] : ['\\.slow\\.test\\.ts$'])],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
