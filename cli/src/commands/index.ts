@@ -1,0 +1,22 @@
+/** Every `tsdl` subcommand, by name. Each takes its arguments and returns an exit code. */
+import { doctorCommand } from './doctor';
+import { installCommand } from './install';
+import { kernelCommand } from './kernel';
+import { labCommand } from './lab';
+import { runCommand } from './run';
+import { setupCommand } from './setup';
+import { runTests } from './test';
+import { gradeCommand } from '../../../grader/src/cli';
+
+export type Command = (argv: string[]) => Promise<number>;
+
+export const commands: Record<string, Command> = {
+  lab: labCommand,
+  install: installCommand,
+  kernel: kernelCommand,
+  run: runCommand,
+  grade: (argv) => gradeCommand(argv),
+  doctor: doctorCommand,
+  setup: setupCommand,
+  test: runTests,
+};

@@ -1,0 +1,145 @@
+/**
+ * The compile step on its own: cells in, JavaScript and diagnostics out, no sockets or processes.
+ * Compiled cells run in this process (as the runtime would) to prove notebook semantics.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import { createModuleLoader } from '../runtime/module-loader';
+import { complete, inspect, isComplete } from './assist';
+import { CellCompiler } from './cell-compiler';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+let dir: string;
+let compiler: CellCompiler;
+let count = 0;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdl-compiler-'));
+  // Jest runs tests in a vm context; compiled cells run in the real global, like in the runtime.
+  (vm.runInThisContext('globalThis') as Record<string, unknown>).__tsdl = createModuleLoader(dir, repoRoot, {});
+});
+
+beforeEach(() => {
+  compiler = new CellCompiler({
+    notebookDir: dir, kernelRoot: repoRoot,
+    globalDeclarationFiles: [path.join(repoRoot, 'kernel/src/runtime/notebook-globals.ts')],
+  });
+});
+
+/** Compile and run a cell as the kernel does; returns its value, or throws with the diagnostics. */
+async function run(source: string): Promise<unknown> {
+  const index = count++;
+  const cell = compiler.compile(source, index);
+  if (!cell.ok) throw new Error(cell.diagnostics.map((d) => `${d.line}:${d.column} TS${d.code} ${d.message}`).join('\n'));
+  const value = await (new vm.Script(cell.js, { filename: `In[${index}]` }).runInThisContext() as Promise<unknown>);
+  compiler.commit(cell, index);
+  return value;
+}
+
+test('state carries across cells and the last expression is the result', async () => {
+  await run('const a = 40;');
+  await run('let b = 1; function add(x: number, y: number) { return x + y; }');
+  expect(await run('add(a, b) + 1')).toBe(42);
+});
+
+test('re-running a cell that declares const, function and class works', async () => {
+  for (let i = 0; i < 2; i++) {
+    await run('const k = 1; function f() { return k; } class C { v = 2 }');
+  }
+  expect(await run('f() + new C().v')).toBe(3);
+});
+
+test('a later cell may redeclare a const with another type', async () => {
+  await run('const x = 1;');
+  await run('const x = "now a string";');
+  expect(await run('x.toUpperCase()')).toBe('NOW A STRING');
+});
+
+test('let variables from earlier cells can be reassigned, const ones cannot', async () => {
+  await run('let counter = 0; const fixed = 1;');
+  await run('counter += 5;');
+  expect(await run('counter')).toBe(5);
+  await expect(run('fixed = 2;')).rejects.toThrow(/TS2588.*constant/);
+});
+
+test('top-level await works', async () => {
+  expect(await run('const v = await Promise.resolve(7); v * 2')).toBe(14);
+});
+
+test('type errors are reported at the cell line and column and stop the cell', async () => {
+  const cell = compiler.compile('const ok = 1;\nconst n: number = "text";', count++);
+  expect(cell.ok).toBe(false);
+  expect(cell.diagnostics[0]).toMatchObject({ category: 'error', code: 2322, line: 2, column: 7 });
+  expect(cell.diagnostics[0].lineText).toBe('const n: number = "text";');
+});
+
+test('types from earlier cells are known: interfaces, inferred types, functions', async () => {
+  await run('interface Point { x: number; y: number }\nconst origin: Point = { x: 0, y: 0 };');
+  await run('function norm(p: Point) { return Math.hypot(p.x, p.y); }');
+  const bad = compiler.compile('norm({ x: 1 })', count++);
+  expect(bad.ok).toBe(false);
+  expect(bad.diagnostics[0].message).toMatch(/y/);
+  expect(await run('norm({ x: 3, y: 4 })')).toBe(5);
+});
+
+test('@ts-ignore and @ts-nocheck are the ways through a type error', async () => {
+  expect(await run('// @ts-ignore\nconst s: number = "still runs"; s')).toBe('still runs');
+  expect(await run('// @ts-nocheck\nconst t: number = "runs too"; t')).toBe('runs too');
+});
+
+test('Node globals and modules work with their types', async () => {
+  expect(await run('import * as os from "node:os";\ntypeof os.cpus().length')).toBe('number');
+  expect(await run('import path from "path";\npath.join("a", "b")')).toBe(path.join('a', 'b'));
+  expect(await run('os.platform() === process.platform')).toBe(true);
+});
+
+test('an import is visible in later cells as value, namespace and type', async () => {
+  await run('import { EventEmitter } from "node:events";');
+  expect(await run('const e: EventEmitter = new EventEmitter(); e instanceof EventEmitter')).toBe(true);
+});
+
+test('destructuring, enums and namespaces declare globals', async () => {
+  await run('const { p, q: [r] } = { p: 1, q: [2] };\nenum Color { Red, Green }\nnamespace NS { export const z = 3; }');
+  expect(await run('p + r + Color.Green + NS.z')).toBe(7);
+});
+
+test('relative imports of local .ts files work', async () => {
+  fs.writeFileSync(path.join(dir, 'helper.ts'), 'export function twice(n: number): number { return 2 * n; }\n');
+  expect(await run('import { twice } from "./helper";\ntwice(21)')).toBe(42);
+});
+
+test('ESM-only packages import like CommonJS ones', async () => {
+  const pkg = path.join(dir, 'node_modules', 'esm-only');
+  fs.mkdirSync(pkg, { recursive: true });
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'esm-only', type: 'module', exports: { import: './index.js', types: './index.d.ts' } }));
+  fs.writeFileSync(path.join(pkg, 'index.js'), 'await Promise.resolve();\nexport const answer = 42;\nexport default "dflt";\n');
+  fs.writeFileSync(path.join(pkg, 'index.d.ts'), 'export declare const answer: number;\ndeclare const d: string;\nexport default d;\n');
+  expect(await run('import dflt, { answer } from "esm-only";\n`${dflt}:${answer}`')).toBe('dflt:42');
+});
+
+test('completion offers members of imported packages and earlier declarations', async () => {
+  await run('const myLongName = 1;');
+  const r = complete(compiler, 'myLo', 4);
+  expect(r.matches).toContain('myLongName');
+  expect(r.cursor_start).toBe(0);
+  const m = complete(compiler, 'Math.ab', 7);
+  expect(m.matches[0]).toBe('abs');
+  expect(m.cursor_start).toBe(5);
+});
+
+test('inspection shows a signature and its documentation', async () => {
+  await run('/** Adds one. */\nfunction inc(n: number): number { return n + 1; }');
+  const r = inspect(compiler, 'inc', 3, 0);
+  expect(r.found).toBe(true);
+  expect(r.data['text/plain']).toContain('function inc(n: number): number');
+  expect(r.data['text/plain']).toContain('Adds one.');
+});
+
+test('is_complete tells unfinished code from finished and invalid code', () => {
+  expect(isComplete('const a = 1;').status).toBe('complete');
+  expect(isComplete('function f() {').status).toBe('incomplete');
+  expect(isComplete('const s = `abc').status).toBe('incomplete');
+  expect(isComplete('const = = 2;').status).toBe('invalid');
+});

@@ -1,0 +1,242 @@
+/**
+ * The compile step of the kernel: (earlier cells' declarations, cell source) -> (JavaScript to run,
+ * diagnostics against the cell's own lines, this cell's declarations). Also completion, inspection
+ * and is-complete, all from one TypeScript language service that sees every earlier cell.
+ *
+ * Knows TypeScript; knows nothing of sockets or of running code.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ts from 'typescript';
+import { analyzeCell, CellAnalysis } from './cell-analysis';
+import { CellDeclarations, declarationFileText, dropNames, importAliases, parseDeclarationEmit } from './declarations';
+import { loadCompilerOptions } from './options';
+import { lineAndColumn, lineText } from './positions';
+import { globalizeCell, importsToRuntime } from './transformers';
+
+export type TypecheckMode = 'error' | 'warn' | 'off';
+
+export interface CellDiagnostic {
+  category: 'error' | 'warning';
+  code: number;
+  message: string;
+  /** 1-based, in the cell's own lines. */
+  line: number;
+  column: number;
+  length: number;
+  lineText: string;
+}
+
+export interface CompiledCell {
+  /** False when errors stop the cell from running; `diagnostics` says why. */
+  ok: boolean;
+  diagnostics: CellDiagnostic[];
+  /** JavaScript that evaluates to a promise of the cell's result. */
+  js: string;
+  /** Source map (JSON) from `js` back to the cell source. */
+  sourceMap: string;
+  /** Names the cell declares; pass the whole result to {@link CellCompiler.commit} after running it. */
+  declaredNames: string[];
+  /** @internal what commit() installs. */
+  declarations: CellDeclarations;
+}
+
+export interface CompilerConfig {
+  /** Folder of the notebook: relative imports, node_modules and tsconfig.json are found from here. */
+  notebookDir: string;
+  /** Root of the tsdl package: its node_modules are the fallback for packages and Node's types. */
+  kernelRoot: string;
+  /** Module name -> file, for modules the kernel provides (`tslab`, `tsdl`). */
+  moduleAliases?: Record<string, string>;
+  /** Extra declaration files every cell sees (the kernel's globals: display, input…). */
+  globalDeclarationFiles?: string[];
+  typecheck?: TypecheckMode;
+}
+
+/** Diagnostics that are advice in a notebook, not reasons to refuse a cell. */
+const WARNING_CODES = new Set([
+  7016, // Could not find a declaration file for module: untyped packages still run.
+]);
+
+const CELL_FILE = '__tsdl_cell__.ts';
+
+/** Parsed library files (lib.*.d.ts, @types/node, TensorFlow.js) are shared by every compiler. */
+const documentRegistry = ts.createDocumentRegistry();
+
+export class CellCompiler {
+  private readonly files = new Map<string, { text: string; version: number }>();
+  private readonly cellDecls: CellDeclarations[] = [];
+  private readonly service: ts.LanguageService;
+  private readonly options: ts.CompilerOptions;
+  private readonly cellPath: string;
+  private readonly typecheck: TypecheckMode;
+  readonly configWarnings: string[];
+  readonly configPath: string | undefined;
+
+  constructor(private readonly config: CompilerConfig) {
+    const loaded = loadCompilerOptions(config.notebookDir, kernelTypeRoot(config.kernelRoot));
+    this.options = loaded.options;
+    this.configWarnings = loaded.warnings;
+    this.configPath = loaded.configPath;
+    this.typecheck = config.typecheck ?? 'error';
+    this.cellPath = path.join(config.notebookDir, CELL_FILE);
+    this.setFile(this.cellPath, 'export {};\n');
+    this.service = ts.createLanguageService(this.host(), documentRegistry);
+  }
+
+  private setFile(name: string, text: string): void {
+    const old = this.files.get(name);
+    if (old && old.text === text) return;
+    this.files.set(name, { text, version: (old?.version ?? 0) + 1 });
+  }
+
+  private host(): ts.LanguageServiceHost {
+    const cache = ts.createModuleResolutionCache(this.config.notebookDir, (f) => f, this.options);
+    const aliases = this.config.moduleAliases ?? {};
+    const fallbackFrom = path.join(this.config.kernelRoot, '__tsdl_fallback__.ts');
+    const moduleHost: ts.ModuleResolutionHost = {
+      fileExists: (f) => this.files.has(f) || ts.sys.fileExists(f),
+      readFile: (f) => this.files.get(f)?.text ?? ts.sys.readFile(f),
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+      realpath: ts.sys.realpath,
+    };
+    const resolveOne = (name: string, containingFile: string): ts.ResolvedModuleWithFailedLookupLocations => {
+      const alias = aliases[name];
+      if (alias) {
+        return { resolvedModule: { resolvedFileName: alias, extension: extensionOf(alias), isExternalLibraryImport: false } };
+      }
+      const found = ts.resolveModuleName(name, containingFile, this.options, moduleHost, cache);
+      if (found.resolvedModule || name.startsWith('.')) return found;
+      // Packages the kernel ships (TensorFlow.js, danfo…) work from any notebook folder.
+      return ts.resolveModuleName(name, fallbackFrom, this.options, moduleHost, cache);
+    };
+    return {
+      getCompilationSettings: () => this.options,
+      getScriptFileNames: () => [...(this.config.globalDeclarationFiles ?? []), ...this.files.keys()],
+      getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
+      getScriptSnapshot: (f) => {
+        const text = this.files.get(f)?.text ?? ts.sys.readFile(f);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      getCurrentDirectory: () => this.config.notebookDir,
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      fileExists: moduleHost.fileExists,
+      readFile: moduleHost.readFile,
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+      realpath: ts.sys.realpath,
+      resolveModuleNameLiterals: (literals, containingFile) => literals.map((l) => resolveOne(l.text, containingFile)),
+    };
+  }
+
+  /** The text the checker sees for a cell: the cell, then exports that make declaration emit describe it. */
+  private checkedText(source: string, analysis: CellAnalysis): string {
+    const exportList = analysis.namesToExport.length ? `export { ${analysis.namesToExport.join(', ')} };` : 'export {};';
+    return `${source}\n;${exportList}\n`;
+  }
+
+  compile(source: string, cellIndex: number): CompiledCell {
+    const parsed = ts.createSourceFile(this.cellPath, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    const analysis = analyzeCell(parsed);
+    this.setFile(this.cellPath, this.checkedText(source, analysis));
+    const program = this.service.getProgram();
+    const sf = program?.getSourceFile(this.cellPath);
+    if (!program || !sf) throw new Error('internal error: the TypeScript program lost the cell file');
+
+    const syntactic = this.service.getSyntacticDiagnostics(this.cellPath);
+    const semantic = this.typecheck === 'off' || syntactic.length ? [] : this.service.getSemanticDiagnostics(this.cellPath);
+    const diagnostics = [...syntactic, ...semantic]
+      .filter((d) => d.start === undefined || d.start < source.length)
+      .map((d) => this.toCellDiagnostic(d, source, syntactic.includes(d as ts.DiagnosticWithLocation)));
+    const blocking = diagnostics.some((d) => d.category === 'error');
+    const empty: CompiledCell = { ok: false, diagnostics, js: '', sourceMap: '', declaredNames: analysis.declaredNames, declarations: { imports: [], entries: [] } };
+    if (blocking) return empty;
+
+    let js = '';
+    let sourceMap = '';
+    let dts = '';
+    const emit = program.emit(sf, (name, text) => {
+      if (name.endsWith('.d.ts')) dts = text;
+      else if (name.endsWith('.map')) sourceMap = text;
+      else if (name.endsWith('.js')) js = text;
+    }, undefined, false, { before: [importsToRuntime], after: [globalizeCell(analysis.lastExpression && findOriginal(sf, analysis))] });
+    if (emit.emitSkipped) throw new Error('internal error: TypeScript skipped emitting the cell');
+    js = js.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+
+    const fromEmit = parseDeclarationEmit(dts);
+    const aliases = importAliases(cellIndex, analysis.imports);
+    const declarations: CellDeclarations = {
+      imports: [...fromEmit.imports, ...aliases.imports],
+      entries: [...fromEmit.entries, ...aliases.entries],
+    };
+    return { ok: true, diagnostics, js, sourceMap, declaredNames: analysis.declaredNames, declarations };
+  }
+
+  private toCellDiagnostic(d: ts.Diagnostic, source: string, syntactic: boolean): CellDiagnostic {
+    const start = d.start ?? 0;
+    const { line, column } = lineAndColumn(source, start);
+    const isError = d.category === ts.DiagnosticCategory.Error && (syntactic || this.typecheck === 'error') && !WARNING_CODES.has(d.code);
+    return {
+      category: isError ? 'error' : 'warning',
+      code: d.code,
+      message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+      line, column, length: d.length ?? 0, lineText: lineText(source, line),
+    };
+  }
+
+  /** After the cell ran: later cells see its declarations, and older ones of the same names go. */
+  commit(cell: CompiledCell, cellIndex: number): void {
+    const names = new Set(cell.declaredNames);
+    this.cellDecls.forEach((decls, i) => {
+      if (dropNames(decls, names)) this.setFile(this.declPath(i), declarationFileText(decls));
+    });
+    this.cellDecls[cellIndex] = cell.declarations;
+    this.setFile(this.declPath(cellIndex), declarationFileText(cell.declarations));
+  }
+
+  /** Forget every cell (the runtime restarted). */
+  reset(): void {
+    this.cellDecls.forEach((_, i) => this.setFile(this.declPath(i), 'export {};\n'));
+    this.cellDecls.length = 0;
+  }
+
+  private declPath(i: number): string {
+    return path.join(this.config.notebookDir, `__tsdl_decl_${i}__.d.ts`);
+  }
+
+  /** Sets the cell file to code being edited (for completion and inspection); returns the offset map. */
+  private edit(code: string): void {
+    const parsed = ts.createSourceFile(this.cellPath, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    this.setFile(this.cellPath, this.checkedText(code, analyzeCell(parsed)));
+  }
+
+  get languageService(): ts.LanguageService {
+    return this.service;
+  }
+
+  /** Runs `fn` with the cell file holding `code`; positions in `code` are positions in the file. */
+  withCode<T>(code: string, fn: (service: ts.LanguageService, fileName: string) => T): T {
+    this.edit(code);
+    return fn(this.service, this.cellPath);
+  }
+}
+
+function findOriginal(sf: ts.SourceFile, analysis: CellAnalysis): ts.Node | undefined {
+  // The analysis parsed its own copy; find the same statement in the program's source file.
+  const last = analysis.lastExpression;
+  if (!last) return undefined;
+  return sf.statements.find((s) => s.pos === last.pos && ts.isExpressionStatement(s));
+}
+
+function extensionOf(file: string): ts.Extension {
+  if (file.endsWith('.d.ts')) return ts.Extension.Dts;
+  if (file.endsWith('.ts')) return ts.Extension.Ts;
+  return ts.Extension.Js;
+}
+
+function kernelTypeRoot(kernelRoot: string): string | undefined {
+  const dir = path.join(kernelRoot, 'node_modules', '@types');
+  return fs.existsSync(dir) ? dir : undefined;
+}

@@ -1,0 +1,49 @@
+/**
+ * The compiler's thread. Type checking a cell can take a second the first time (loading
+ * TensorFlow.js's types); here it never blocks the kernel's sockets, and completion keeps
+ * answering while a cell runs.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { complete, inspect, isComplete } from './assist';
+import { CellCompiler, CompiledCell, CompilerConfig } from './cell-compiler';
+import type { CompilerRequest, CompilerResponse } from './compiler-client';
+
+const compiler = new CellCompiler(workerData as CompilerConfig);
+const compiled = new Map<number, CompiledCell>();
+
+function handle(req: CompilerRequest): unknown {
+  switch (req.method) {
+    case 'compile': {
+      const cell = compiler.compile(req.source, req.cellIndex);
+      compiled.clear();
+      compiled.set(req.cellIndex, cell);
+      const { declarations: _omit, ...rest } = cell;
+      return rest;
+    }
+    case 'commit': {
+      const cell = compiled.get(req.cellIndex);
+      if (cell) compiler.commit(cell, req.cellIndex);
+      compiled.delete(req.cellIndex);
+      return null;
+    }
+    case 'reset': compiler.reset(); return null;
+    case 'complete': return complete(compiler, req.code, req.cursorPos);
+    case 'inspect': return inspect(compiler, req.code, req.cursorPos, req.detailLevel);
+    case 'isComplete': return isComplete(req.code);
+    case 'info': return { configPath: compiler.configPath, warnings: compiler.configWarnings };
+    case 'warmup':
+      // Parse the standard library and Node's types now, not on the user's first cell.
+      compiler.compile('export {};', -1);
+      return null;
+  }
+}
+
+parentPort!.on('message', (req: CompilerRequest) => {
+  let response: CompilerResponse;
+  try {
+    response = { id: req.id, result: handle(req) };
+  } catch (e) {
+    response = { id: req.id, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) };
+  }
+  parentPort!.postMessage(response);
+});

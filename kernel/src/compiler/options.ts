@@ -1,0 +1,93 @@
+/**
+ * Compiler options for notebook cells: the user's `tsconfig.json` (the nearest one to the
+ * notebook), with the few settings a notebook cannot work without forced on top.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ts from 'typescript';
+
+export interface LoadedOptions {
+  options: ts.CompilerOptions;
+  /** The tsconfig.json used, if any. */
+  configPath: string | undefined;
+  /** Problems reading it: shown to the user once, never fatal. */
+  warnings: string[];
+}
+
+/** Options a notebook depends on; everything else is the user's to choose. */
+function forced(user: ts.CompilerOptions): ts.CompilerOptions {
+  const target = user.target === undefined || user.target < ts.ScriptTarget.ES2022 ? ts.ScriptTarget.ES2022 : user.target;
+  return {
+    // Top-level await and `import` in a cell need an ES module target.
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    target,
+    // Emit goes to memory; declaration emit is how later cells learn this cell's types.
+    noEmit: false,
+    declaration: true,
+    emitDeclarationOnly: false,
+    declarationMap: false,
+    sourceMap: true,
+    inlineSourceMap: false,
+    inlineSources: false,
+    outDir: undefined,
+    outFile: undefined,
+    rootDir: undefined,
+    composite: false,
+    incremental: false,
+    isolatedModules: false,
+    verbatimModuleSyntax: false,
+    // A name imported or declared in one cell and used in the next is normal in a notebook.
+    noUnusedLocals: false,
+    noUnusedParameters: false,
+    allowImportingTsExtensions: true,
+    esModuleInterop: true,
+    allowSyntheticDefaultImports: true,
+    skipLibCheck: true,
+    noEmitOnError: false,
+    removeComments: false,
+  };
+}
+
+/** The defaults a notebook gets when there is no tsconfig.json: strict, Node types. */
+const NOTEBOOK_DEFAULTS: ts.CompilerOptions = {
+  strict: true,
+  types: ['node'],
+  resolveJsonModule: true,
+};
+
+export function loadCompilerOptions(notebookDir: string, extraTypeRoot: string | undefined): LoadedOptions {
+  const configPath = ts.findConfigFile(notebookDir, (f) => fs.existsSync(f), 'tsconfig.json');
+  const warnings: string[] = [];
+  let user: ts.CompilerOptions = {};
+  if (configPath) {
+    const read = ts.readConfigFile(configPath, (f) => fs.readFileSync(f, 'utf8'));
+    if (read.error) {
+      warnings.push(`Could not read ${configPath}: ${ts.flattenDiagnosticMessageText(read.error.messageText, '\n')}. Using notebook defaults.`);
+    } else {
+      const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configPath), undefined, configPath);
+      for (const d of parsed.errors) {
+        // "No inputs were found" only means the tsconfig's include does not list notebooks.
+        if (d.code !== 18003) warnings.push(`${configPath}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      }
+      user = parsed.options;
+    }
+  }
+  const options: ts.CompilerOptions = { ...NOTEBOOK_DEFAULTS, ...user, ...forced(user) };
+  if (!user.types) options.types = ['node'];
+  if (extraTypeRoot) {
+    // Node's types come with the kernel, so `process` and `Buffer` type-check in any folder.
+    options.typeRoots = [...(user.typeRoots ?? defaultTypeRoots(notebookDir)), extraTypeRoot];
+  }
+  return { options, configPath, warnings };
+}
+
+/** What TypeScript uses when typeRoots is unset: node_modules/@types in every ancestor folder. */
+function defaultTypeRoots(dir: string): string[] {
+  const roots: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const candidate = path.join(d, 'node_modules', '@types');
+    if (fs.existsSync(candidate)) roots.push(candidate);
+    if (path.dirname(d) === d) return roots;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Messages between the kernel process and its runtime process (the child that runs notebook
+ * code). Plain data over Node's IPC channel; order is preserved, so a cell's prints, displays and
+ * its final `done` arrive in the order they happened.
+ */
+import type { MimeBundle } from '../display/mime';
+import type { ErrorContent } from '../protocol/messages';
+
+export interface ExecuteCommand {
+  type: 'execute';
+  id: number;
+  /** `In[7]`: the name stack traces use for this cell. */
+  cellName: string;
+  /** The cell's TypeScript source, for code frames in tracebacks. */
+  source: string;
+  js: string;
+  sourceMap: string;
+  /** Whether input() may ask the frontend (the request's allow_stdin). */
+  allowStdin: boolean;
+}
+
+export interface InputReplyCommand {
+  type: 'input_reply';
+  id: number;
+  value: string;
+}
+
+export type ToRuntime = ExecuteCommand | InputReplyCommand | { type: 'shutdown' };
+
+export type FromRuntime =
+  | { type: 'ready'; pid: number }
+  | { type: 'stream'; name: 'stdout' | 'stderr'; text: string }
+  | { type: 'display'; data: MimeBundle; metadata: Record<string, unknown>; displayId?: string; update: boolean }
+  | { type: 'clear'; wait: boolean }
+  | { type: 'input_request'; id: number; prompt: string; password: boolean }
+  | { type: 'done'; id: number; status: 'ok'; result?: MimeBundle }
+  | { type: 'done'; id: number; status: 'error'; error: ErrorContent };
+
+/** File descriptor in the runtime on which each byte means "interrupt the running cell". */
+export const INTERRUPT_FD = 4;
+
+/** The global object emitted cell code calls for imports (`__tsdl.import("x")`). */
+export const RUNTIME = '__tsdl';

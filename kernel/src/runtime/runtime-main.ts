@@ -1,0 +1,180 @@
+/**
+ * The runtime process: runs notebook code and nothing else. Started by the kernel process with an
+ * IPC channel; receives compiled cells, sends back streams, displays and results.
+ *
+ * Cells run in this process's main realm (not a vm context), so `instanceof Array`, Buffers and
+ * typed arrays behave as in any Node program and packages see one set of globals.
+ */
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import { display, clearOutput, installDisplaySink, newDisplay } from '../display';
+import { toMimeBundle } from '../display/mime';
+import type { ErrorContent } from '../protocol/messages';
+import { startWatchdog } from './interrupt-watchdog';
+import { ExecuteCommand, FromRuntime, RUNTIME, ToRuntime } from './ipc';
+import { createModuleLoader } from './module-loader';
+import { CellRegistry, formatError } from './traceback';
+import type { InputOptions } from './notebook-globals';
+
+const send = (msg: FromRuntime): void => {
+  if (process.connected) process.send!(msg);
+};
+
+// ---- Streams: prints go over IPC in order with displays, batched so a print loop stays fast. ----
+const FLUSH_BYTES = 64 * 1024;
+const FLUSH_MS = 50;
+const pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
+let lastFlush = Date.now();
+let flushScheduled = false;
+
+function flushStreams(): void {
+  for (const name of ['stdout', 'stderr'] as const) {
+    if (pending[name]) {
+      send({ type: 'stream', name, text: pending[name] });
+      pending[name] = '';
+    }
+  }
+  lastFlush = Date.now();
+}
+
+function captureStream(name: 'stdout' | 'stderr'): void {
+  const stream = process[name];
+  stream.write = ((chunk: string | Uint8Array, encodingOrCb?: unknown, cb?: unknown): boolean => {
+    const encoding = typeof encodingOrCb === 'string' ? (encodingOrCb as BufferEncoding) : 'utf8';
+    pending[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(encoding);
+    // A busy loop never yields to a timer, so flush on size and age as well as on idle.
+    if (pending[name].length > FLUSH_BYTES || Date.now() - lastFlush > FLUSH_MS) flushStreams();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(() => { flushScheduled = false; flushStreams(); });
+    }
+    const callback = typeof encodingOrCb === 'function' ? encodingOrCb : cb;
+    if (typeof callback === 'function') process.nextTick(callback as () => void);
+    return true;
+  }) as typeof stream.write;
+}
+
+// ---- Execution ----
+interface Running {
+  id: number;
+  allowStdin: boolean;
+  interrupt: (error: ErrorContent) => void;
+}
+let running: Running | undefined;
+const cells = new CellRegistry();
+const inputs = new Map<number, (value: string) => void>();
+let nextInputId = 1;
+
+async function execute(cmd: ExecuteCommand): Promise<void> {
+  cells.add(cmd.cellName, cmd.source, cmd.sourceMap);
+  let finished = false;
+  // Replies exactly once: from the cell's own end, or from an interrupt. An interrupt of a busy
+  // loop terminates this very function mid-way, so the interrupt path must reply on its own.
+  const finish = (reply: FromRuntime): void => {
+    if (finished) return;
+    finished = true;
+    if (running?.id === cmd.id) running = undefined;
+    flushStreams();
+    send(reply);
+  };
+  running = { id: cmd.id, allowStdin: cmd.allowStdin, interrupt: (error) => finish({ type: 'done', id: cmd.id, status: 'error', error }) };
+  try {
+    const script = new vm.Script(cmd.js, { filename: cmd.cellName });
+    const value = await (script.runInThisContext() as Promise<unknown>);
+    finish({ type: 'done', id: cmd.id, status: 'ok', result: value === undefined ? undefined : toMimeBundle(value) });
+  } catch (e) {
+    finish({ type: 'done', id: cmd.id, status: 'error', error: formatError(e, cells) });
+  }
+}
+
+const watchdog = startWatchdog((n) => {
+  watchdog.acknowledge(n);
+  running?.interrupt({ ename: 'Interrupted', evalue: 'The cell was interrupted.', traceback: ['\x1b[0;31mInterrupted\x1b[0m: the cell was interrupted (its variables so far are kept).'] });
+});
+
+function input(prompt = '', options: InputOptions = {}): Promise<string> {
+  if (!running) return Promise.reject(new Error('input() can only ask while a cell is running.'));
+  if (!running.allowStdin) {
+    return Promise.reject(new Error('This frontend does not support input (the request has allow_stdin false): pass the value in code instead.'));
+  }
+  flushStreams();
+  const id = nextInputId++;
+  send({ type: 'input_request', id, prompt: String(prompt), password: options.password === true });
+  return new Promise((resolve) => inputs.set(id, resolve));
+}
+
+// ---- Start-up ----
+function installGlobals(notebookDir: string, kernelRoot: string, aliases: Record<string, string>): void {
+  const loader = createModuleLoader(notebookDir, kernelRoot, aliases);
+  const g = globalThis as Record<string, unknown>;
+  g[RUNTIME] = loader;
+  g.require = loader.require;
+  g.__dirname = notebookDir;
+  g.__filename = path.join(notebookDir, '__notebook__.ts');
+  g.display = display;
+  g.newDisplay = newDisplay;
+  g.clearOutput = clearOutput;
+  g.input = input;
+  installDisplaySink({
+    display: (data, metadata, displayId, update) => {
+      flushStreams();
+      send({ type: 'display', data, metadata, displayId, update });
+    },
+    clear: (wait) => {
+      flushStreams();
+      send({ type: 'clear', wait });
+    },
+  });
+}
+
+class ProcessExitError extends Error {
+  constructor(code: number | string | undefined) {
+    super(`process.exit(${code ?? ''}) was called. A notebook keeps running: the kernel stays up and its variables are kept. ` +
+      'To restart, use Kernel > Restart.');
+    this.name = 'ProcessExitError';
+  }
+}
+
+function main(): void {
+  const notebookDir = process.env.TSDL_NOTEBOOK_DIR ?? process.cwd();
+  const kernelRoot = process.env.TSDL_KERNEL_ROOT ?? path.resolve(__dirname, '../../../..');
+  const aliases = JSON.parse(process.env.TSDL_MODULE_ALIASES ?? '{}') as Record<string, string>;
+  captureStream('stdout');
+  captureStream('stderr');
+  installGlobals(notebookDir, kernelRoot, aliases);
+  // Notebook code that calls process.exit() gets an error in its cell instead of killing the kernel.
+  process.exit = ((code?: number | string) => { throw new ProcessExitError(code); }) as typeof process.exit;
+  // Ctrl-C reaches the whole process group; the kernel process forwards interrupts on a pipe.
+  process.on('SIGINT', () => undefined);
+  process.on('uncaughtException', (e) => {
+    process.stderr.write(formatError(e, cells).traceback.join('\n') + '\n');
+  });
+  process.on('unhandledRejection', (reason) => {
+    const err = formatError(reason, cells);
+    process.stderr.write(`Unhandled promise rejection: ${err.traceback.join('\n')}\n`);
+  });
+  process.on('message', (msg: ToRuntime) => {
+    if (msg.type === 'execute') void execute(msg);
+    else if (msg.type === 'input_reply') {
+      inputs.get(msg.id)?.(msg.value);
+      inputs.delete(msg.id);
+    } else if (msg.type === 'shutdown') {
+      flushStreams();
+      void watchdog.stop().finally(() => process.reallyExit(0));
+    }
+  });
+  process.on('disconnect', () => process.reallyExit(0));
+  send({ type: 'ready', pid: process.pid });
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace NodeJS {
+    interface Process {
+      /** Node's internal exit, used because process.exit is replaced for notebook code. */
+      reallyExit(code?: number): never;
+    }
+  }
+}
+
+main();

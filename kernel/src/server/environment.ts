@@ -1,0 +1,96 @@
+/**
+ * Where the kernel's own files are, and what it tells frontends about itself (kernel_info).
+ * Read once at start-up without loading TypeScript or TensorFlow.js, so kernel_info is instant.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PROTOCOL_VERSION } from '../protocol/messages';
+
+export interface KernelEnvironment {
+  kernelRoot: string;
+  /** Declaration file of the notebook globals (display, input…). */
+  notebookGlobals: string;
+  /** Module name -> declaration file, for the type checker. */
+  typeAliases: Record<string, string>;
+  /** Module name -> JavaScript file, for the runtime. */
+  runtimeAliases: Record<string, string>;
+  kernelInfo: Record<string, unknown>;
+}
+
+/** The tsdl package root: the nearest folder up from here whose package.json is named tsdl. */
+export function findKernelRoot(from = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tsdl') return dir;
+    if (path.dirname(dir) === dir) throw new Error(`Cannot find the tsdl package above ${from}: reinstall tsdl.`);
+  }
+}
+
+function readVersion(file: string): string {
+  try {
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Which tensor backend the library will pick, without loading TensorFlow.js. */
+function backendName(root: string): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const probe = require(path.join(root, 'dist/lib/src/backend/probe.js')) as { probeBackend(): { name: string; reason: string } };
+    const { name, reason } = probe.probeBackend();
+    return `${name} (${reason})`;
+  } catch {
+    return 'unknown (the tsdl library is not built: run `npm run build`)';
+  }
+}
+
+export function kernelEnvironment(_notebookDir: string): KernelEnvironment {
+  const root = findKernelRoot();
+  const dist = path.join(root, 'dist');
+  const exportsMap = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    exports: Record<string, { types: string; default: string } | string>;
+  }).exports;
+  const typeAliases: Record<string, string> = {};
+  const runtimeAliases: Record<string, string> = {};
+  for (const [key, target] of Object.entries(exportsMap)) {
+    if (typeof target === 'string') continue;
+    const name = key === '.' ? 'tsdl' : `tsdl/${key.slice(2)}`;
+    typeAliases[name] = path.join(root, target.types);
+    runtimeAliases[name] = path.join(root, target.default);
+  }
+  // tslab's display API, so tslab notebooks keep working.
+  typeAliases.tslab = path.join(dist, 'kernel/src/display/tslab.d.ts');
+  runtimeAliases.tslab = path.join(dist, 'kernel/src/display/tslab.js');
+
+  const tsVersion = readVersion(path.join(root, 'node_modules/typescript/package.json'));
+  const version = readVersion(path.join(root, 'package.json'));
+  const banner = `tsdl ${version}: TypeScript ${tsVersion} on Node.js ${process.version.slice(1)}, tensors on ${backendName(root)}`;
+  return {
+    kernelRoot: root,
+    notebookGlobals: path.join(dist, 'kernel/src/runtime/notebook-globals.d.ts'),
+    typeAliases,
+    runtimeAliases,
+    kernelInfo: {
+      protocol_version: PROTOCOL_VERSION,
+      implementation: 'tsdl',
+      implementation_version: version,
+      language_info: {
+        name: 'typescript',
+        version: tsVersion,
+        mimetype: 'text/typescript',
+        file_extension: '.ts',
+        codemirror_mode: { name: 'javascript', typescript: true },
+        pygments_lexer: 'typescript',
+      },
+      banner,
+      help_links: [
+        { text: 'tsdl', url: 'https://www.npmjs.com/package/tsdl' },
+        { text: 'TypeScript', url: 'https://www.typescriptlang.org/docs/' },
+        { text: 'TensorFlow.js API', url: 'https://js.tensorflow.org/api/latest/' },
+      ],
+      debugger: false,
+    },
+  };
+}
