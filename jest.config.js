@@ -7,4 +7,5 @@ module.exports = {
   testMatch: ['**/?(*.)test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.venv/', ...(slow ? [] : ['\\.slow\\.test\\.ts$'])],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  modulePathIgnorePatterns: ['<rootDir>/.venv/', '<rootDir>/dist/'],
 };

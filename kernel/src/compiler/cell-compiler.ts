@@ -65,7 +65,7 @@ const documentRegistry = ts.createDocumentRegistry();
 
 export class CellCompiler {
   private readonly files = new Map<string, { text: string; version: number }>();
-  private readonly cellDecls: CellDeclarations[] = [];
+  private readonly cellDecls = new Map<number, CellDeclarations>();
   private readonly service: ts.LanguageService;
   private readonly options: ts.CompilerOptions;
   private readonly cellPath: string;
@@ -189,17 +189,27 @@ export class CellCompiler {
   /** After the cell ran: later cells see its declarations, and older ones of the same names go. */
   commit(cell: CompiledCell, cellIndex: number): void {
     const names = new Set(cell.declaredNames);
-    this.cellDecls.forEach((decls, i) => {
-      if (dropNames(decls, names)) this.setFile(this.declPath(i), declarationFileText(decls));
-    });
-    this.cellDecls[cellIndex] = cell.declarations;
-    this.setFile(this.declPath(cellIndex), declarationFileText(cell.declarations));
+    for (const [i, decls] of this.cellDecls) {
+      if (dropNames(decls, names)) this.setDeclarations(i, decls);
+    }
+    this.setDeclarations(cellIndex, cell.declarations);
+  }
+
+  /** A cell's declaration file; cells that declare nothing (any more) have none, keeping the program small. */
+  private setDeclarations(i: number, decls: CellDeclarations): void {
+    if (decls.entries.length === 0) {
+      this.cellDecls.delete(i);
+      this.files.delete(this.declPath(i));
+    } else {
+      this.cellDecls.set(i, decls);
+      this.setFile(this.declPath(i), declarationFileText(decls));
+    }
   }
 
   /** Forget every cell (the runtime restarted). */
   reset(): void {
-    this.cellDecls.forEach((_, i) => this.setFile(this.declPath(i), 'export {};\n'));
-    this.cellDecls.length = 0;
+    for (const i of this.cellDecls.keys()) this.files.delete(this.declPath(i));
+    this.cellDecls.clear();
   }
 
   private declPath(i: number): string {

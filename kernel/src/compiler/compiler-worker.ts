@@ -3,12 +3,22 @@
  * TensorFlow.js's types); here it never blocks the kernel's sockets, and completion keeps
  * answering while a cell runs.
  */
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { complete, inspect, isComplete } from './assist';
 import { CellCompiler, CompiledCell, CompilerConfig } from './cell-compiler';
 import type { CompilerRequest, CompilerResponse } from './compiler-client';
 
 const compiler = new CellCompiler(workerData as CompilerConfig);
+
+// Every cell builds a new program and checker; V8 would rather grow the heap than collect the old
+// ones, so a long notebook's memory crept up by hundreds of MB. A full collection every few cells,
+// after the reply has gone out, keeps the compiler's footprint flat.
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+const CELLS_PER_GC = 10;
+let commits = 0;
 const compiled = new Map<number, CompiledCell>();
 
 function handle(req: CompilerRequest): unknown {
@@ -24,6 +34,7 @@ function handle(req: CompilerRequest): unknown {
       const cell = compiled.get(req.cellIndex);
       if (cell) compiler.commit(cell, req.cellIndex);
       compiled.delete(req.cellIndex);
+      if (++commits % CELLS_PER_GC === 0) setImmediate(collectGarbage);
       return null;
     }
     case 'reset': compiler.reset(); return null;

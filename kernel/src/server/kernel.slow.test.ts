@@ -1,0 +1,169 @@
+/**
+ * The kernel over real ZeroMQ sockets, driven by our TypeScript client: what jupyter_kernel_test
+ * and nbclient do not cover (interrupts in both modes, stdin, bad messages, big output, memory).
+ * Needs the build (`npm run build`); `tsdl test` builds first.
+ */
+import * as os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { KernelClient } from '../client';
+import { encode } from '../protocol/wire';
+
+jest.setTimeout(120_000);
+
+let kernel: KernelClient;
+
+beforeAll(async () => {
+  kernel = await KernelClient.start({ cwd: os.tmpdir() });
+});
+
+afterAll(async () => {
+  await kernel?.shutdown();
+});
+
+const text = (r: Awaited<ReturnType<KernelClient['execute']>>): string =>
+  r.outputs.map((o) => (o.output_type === 'stream' ? o.text : o.output_type === 'execute_result' ? String(o.data['text/plain']) : '')).join('');
+
+test('kernel_info names TypeScript, Node and the tensor backend', async () => {
+  const reply = await kernel.request('shell', 'kernel_info_request', {});
+  const info = reply.content as { language_info: { name: string; file_extension: string }; banner: string; protocol_version: string };
+  expect(info.language_info).toMatchObject({ name: 'typescript', file_extension: '.ts' });
+  expect(info.banner).toMatch(/TypeScript \d/);
+  expect(info.banner).toMatch(/Node\.js \d/);
+  expect(info.banner).toMatch(/tensors on/);
+  expect(Number(info.protocol_version)).toBeGreaterThanOrEqual(5.3);
+});
+
+test('state is kept across cells; the last expression is the result', async () => {
+  await kernel.execute('const base = 40;');
+  const r = await kernel.execute('base + 2');
+  expect(r.status).toBe('ok');
+  expect(text(r)).toBe('42');
+});
+
+test('a thrown error points at the cell line and keeps the kernel alive', async () => {
+  const r = await kernel.execute('const fine = 1;\nthrow new RangeError("too far");');
+  expect(r.status).toBe('error');
+  expect(r.error).toMatchObject({ ename: 'RangeError', evalue: 'too far' });
+  expect(r.error!.traceback.join('\n')).toMatch(/In\[\d+\]:2:7/);
+  expect((await kernel.execute('fine')).status).toBe('ok');
+});
+
+test('a type error is reported against the cell and the cell does not run', async () => {
+  const r = await kernel.execute('let ran = true;\nconst n: number = "x";');
+  expect(r.error?.ename).toBe('TypeScriptError');
+  expect(r.error?.evalue).toMatch(/:2:7: Type 'string' is not assignable to type 'number'/);
+  const after = await kernel.execute('typeof (globalThis as any).ran');
+  expect(text(after)).toBe("'undefined'");
+});
+
+test('an unhandled rejection is reported on stderr and the kernel keeps working', async () => {
+  const r = await kernel.execute('Promise.reject(new Error("nobody caught me")); await new Promise((r) => setTimeout(r, 50)); 1');
+  expect(r.outputs.some((o) => o.output_type === 'stream' && o.name === 'stderr' && /nobody caught me/.test(o.text))).toBe(true);
+  expect(text(await kernel.execute('2 + 2'))).toBe('4');
+});
+
+test('interrupt by message stops a busy synchronous loop, state survives', async () => {
+  await kernel.execute('let spins = 0;');
+  const running = kernel.execute('while (true) { spins++; }');
+  setTimeout(() => void kernel.interrupt(), 1000);
+  const r = await running;
+  expect(r.error?.ename).toBe('Interrupted');
+  const after = await kernel.execute('spins > 0');
+  expect(text(after)).toBe('true');
+});
+
+test('interrupt by signal (SIGINT) stops a pending await', async () => {
+  const running = kernel.execute('await new Promise((r) => setTimeout(r, 60_000));');
+  setTimeout(() => kernel.signalInterrupt(), 1000);
+  const r = await running;
+  expect(r.error?.ename).toBe('Interrupted');
+  expect((await kernel.execute('1')).status).toBe('ok');
+});
+
+test('stdin: input() and password input go through input_request', async () => {
+  const prompts: Array<[string, boolean]> = [];
+  const r = await kernel.execute('const who = await input("Name? "); const pw = await input("Password: ", { password: true }); `${who}:${pw.length}`', {
+    onInput: (prompt, password) => { prompts.push([prompt, password]); return password ? 'secret' : 'Ada'; },
+  });
+  expect(prompts).toEqual([['Name? ', false], ['Password: ', true]]);
+  expect(text(r)).toBe("'Ada:6'");
+});
+
+test('input() without allow_stdin fails with a clear error', async () => {
+  const r = await kernel.execute('await input("x")', { allowStdin: false });
+  expect(r.error?.evalue).toMatch(/does not support input/);
+});
+
+test('process.exit() fails the cell instead of killing the kernel', async () => {
+  await kernel.execute('const survivor = "still here";');
+  const r = await kernel.execute('process.exit(1)');
+  expect(r.error?.ename).toBe('ProcessExitError');
+  expect(text(await kernel.execute('survivor'))).toBe("'still here'");
+});
+
+test('unsigned and wrongly signed messages are dropped, never executed', async () => {
+  const msg = kernel.message('execute_request', { code: '(globalThis as any).hacked = true', silent: false });
+  const frames = encode(msg, kernel.signer);
+  frames[1] = Buffer.from('0'.repeat(64)); // wrong signature
+  await kernel.sendFrames('shell', frames);
+  const unsigned = encode(msg, kernel.signer);
+  unsigned[1] = Buffer.from('');
+  await kernel.sendFrames('shell', unsigned);
+  await new Promise((r) => setTimeout(r, 300));
+  const r = await kernel.execute('typeof (globalThis as any).hacked');
+  expect(text(r)).toBe("'undefined'");
+});
+
+test('a malformed but signed request gets an error reply, not a crash', async () => {
+  const reply = await kernel.request('shell', 'execute_request', { code: 42 } as never);
+  expect(reply.content).toMatchObject({ status: 'error', ename: 'BadRequest' });
+  const garbage = encode(kernel.message('complete_request', {}), kernel.signer).slice(0, 3);
+  await kernel.sendFrames('shell', garbage);
+  expect((await kernel.execute('1 + 1')).status).toBe('ok');
+});
+
+test('a cell that prints 10 MB delivers all of it', async () => {
+  const r = await kernel.execute('const line = "x".repeat(1023) + "\\n"; for (let i = 0; i < 10 * 1024; i++) process.stdout.write(line);');
+  expect(r.status).toBe('ok');
+  const total = r.outputs.reduce((n, o) => n + (o.output_type === 'stream' ? o.text.length : 0), 0);
+  expect(total).toBe(10 * 1024 * 1024);
+});
+
+test('display handles update in place; rich values display', async () => {
+  const r = await kernel.execute('const h = newDisplay(); h.html("<i>1</i>"); h.html("<i>2</i>"); display.markdown("**md**");');
+  const displays = r.outputs.filter((o) => o.output_type === 'display_data');
+  expect(displays).toHaveLength(2);
+  expect((displays[0] as { data: Record<string, unknown> }).data['text/html']).toBe('<i>2</i>');
+  expect((displays[1] as { data: Record<string, unknown> }).data['text/markdown']).toBe('**md**');
+});
+
+test('stop_on_error aborts requests queued behind a failing cell', async () => {
+  const first = kernel.execute('throw new Error("first fails")');
+  const second = kernel.execute('"should not run"');
+  expect((await first).status).toBe('error');
+  expect((await second).status).toBe('aborted');
+});
+
+/** Resident memory of the kernel process and its runtime, in MiB. */
+function kernelRssMb(): number {
+  const pids = execFileSync('pgrep', ['-g', String(kernel.process!.pid)], { encoding: 'utf8' }).trim().split('\n');
+  return pids.reduce((sum, pid) => {
+    try {
+      const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
+      return sum + Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    } catch { return sum; }
+  }, 0);
+}
+
+test('200 cells in a row grow the kernel by less than 100 MB', async () => {
+  const cell = (i: number): string => `const v${i % 10} = Array.from({ length: 1000 }, (_, k) => k * ${i}); v${i % 10}.length`;
+  for (let i = 0; i < 20; i++) await kernel.execute(cell(i));
+  const before = kernelRssMb();
+  for (let i = 0; i < 200; i++) {
+    const r = await kernel.execute(cell(i));
+    expect(r.status).toBe('ok');
+  }
+  const after = kernelRssMb();
+  process.stdout.write(`kernel RSS: ${before.toFixed(0)} MiB after 20 cells, ${after.toFixed(0)} MiB after 200 more\n`);
+  expect(after - before).toBeLessThan(100);
+});

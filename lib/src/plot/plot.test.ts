@@ -1,0 +1,154 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { installDisplaySink, MimeBundle, toMimeBundle } from '../../../kernel/src/display';
+import { quietTf } from '../data/test-helpers';
+import { bar, confusionMatrix, decisionBoundary, heatmap, histogram, image, imageGrid, line, plot, scatter, Figure, PLOTLY_MIME } from '.';
+import { niceTicks } from './svg';
+
+quietTf();
+
+/** Minimal XML well-formedness: every tag closes in order, attributes are quoted. */
+function assertWellFormedSvg(svg: string): void {
+  expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  const stack: string[] = [];
+  const tag = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"]*")*)\s*(\/?)>/g;
+  let last = 0;
+  for (let m = tag.exec(svg); m; m = tag.exec(svg)) {
+    expect(svg.slice(last, m.index)).not.toMatch(/[<>]/);
+    last = tag.lastIndex;
+    if (m[1]) expect(stack.pop()).toBe(m[2]);
+    else if (!m[4]) stack.push(m[2]);
+  }
+  expect(stack).toEqual([]);
+  expect(svg.slice(last)).toBe('');
+}
+
+function decodePng(b64: string): PNG {
+  return PNG.sync.read(Buffer.from(b64, 'base64'));
+}
+
+/** Distinct colours in a PNG: a blank image has one. */
+function colours(png: PNG): number {
+  const seen = new Set<number>();
+  for (let i = 0; i < png.data.length; i += 4) seen.add(png.data.readUInt32BE(i));
+  return seen.size;
+}
+
+function checkBundle(b: MimeBundle): string {
+  const spec = b[PLOTLY_MIME] as { data: unknown[]; layout: unknown };
+  expect(JSON.parse(JSON.stringify(spec))).toEqual(spec); // plain JSON, survives the protocol
+  expect(Array.isArray(spec.data)).toBe(true);
+  const svg = b['image/svg+xml'] as string;
+  assertWellFormedSvg(svg);
+  expect(typeof b['text/plain']).toBe('string');
+  return svg;
+}
+
+describe('plot bundles', () => {
+  it('a line chart carries Plotly JSON and a static SVG with the line drawn', () => {
+    const fig = line({ loss: [1, 0.5, 0.3, 0.2], val_loss: [1.1, 0.7, 0.5, 0.45] }, { title: 'Loss', xTitle: 'epoch' });
+    const b = toMimeBundle(fig);
+    const svg = checkBundle(b);
+    expect((b[PLOTLY_MIME] as { data: Array<{ name: string }> }).data.map((t) => t.name)).toEqual(['loss', 'val_loss']);
+    expect(svg.match(/<path d="M[^"]+L[^"]+"/g)).toHaveLength(2);
+    expect(svg).toContain('>Loss</text>');
+    expect(svg).toContain('>epoch</text>');
+    expect(svg).toContain('>val_loss</text>'); // legend
+  });
+
+  it('typed arrays and tensors become plain arrays', () => {
+    const b = line(tf.tensor1d([1, 2, 3]), { x: new Float32Array([0, 1, 2]) }).toBundle();
+    expect((b[PLOTLY_MIME] as { data: Array<{ x: unknown; y: unknown }> }).data[0]).toMatchObject({ x: [0, 1, 2], y: [1, 2, 3] });
+  });
+
+  it('scatter, bar and histogram draw marks', () => {
+    expect(checkBundle(scatter([0, 1, 2, 3], [1, 0, 1, 0], { labels: [0, 1, 0, 1], classNames: ['a', 'b'] }).toBundle()).match(/<circle/g)).toHaveLength(4);
+    expect(checkBundle(bar(['cat', 'dog'], [0.7, 0.3]).toBundle())).toContain('>dog</text>');
+    const h = checkBundle(histogram(Array.from({ length: 200 }, (_, i) => Math.sin(i)), { bins: 10 }).toBundle());
+    expect(h.match(/<rect[^>]*fill="#1f77b4"/g)).toHaveLength(10);
+  });
+
+  it('heatmaps and confusion matrices embed a decodable, non-blank raster and write counts', () => {
+    const svg = checkBundle(heatmap([[0, 1], [2, 3]], { showValues: true }).toBundle());
+    const raster = /href="data:image\/png;base64,([^"]+)"/.exec(svg)![1];
+    const png = decodePng(raster);
+    expect([png.width, png.height]).toEqual([2, 2]);
+    expect(colours(png)).toBe(4);
+    const cm = confusionMatrix([0, 0, 1, 1, 2], [0, 1, 1, 1, 2], ['a', 'b', 'c']);
+    expect(cm.matrix).toEqual([[1, 1, 0], [0, 2, 0], [0, 0, 1]]);
+    expect(cm.accuracy).toBeCloseTo(0.8);
+    const cmSvg = checkBundle(cm.toBundle());
+    expect(cmSvg).toContain('accuracy 80.0%');
+    expect(cmSvg.match(/>2<\/text>/g)?.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('image grids also carry a PNG that decodes and is not blank', () => {
+    const imgs = tf.tidy(() => tf.stack(Array.from({ length: 6 }, (_, i) => tf.fill([8, 8, 1], i / 5))) as tf.Tensor4D);
+    const b = imageGrid(imgs, { columns: 3, labels: ['a', 'b', 'c', 'd', 'e', 'f'], title: 'samples' }).toBundle();
+    checkBundle(b);
+    const png = decodePng(b['image/png'] as string);
+    expect(png.width).toBeGreaterThan(3 * 8);
+    expect(colours(png)).toBeGreaterThanOrEqual(6);
+    expect(b['image/svg+xml']).toContain('>f</text>');
+    // feature maps: [h, w, channels] → one tile per channel
+    const maps = imageGrid(tf.randomUniform([5, 5, 8]));
+    expect(decodePng(maps.toBundle()['image/png'] as string).width).toBeGreaterThan(0);
+    expect(() => image(tf.zeros([2, 2, 2]))).toThrow(/expected \[height, width\]/);
+    expect(colours(decodePng(image(tf.linspace(-1, 1, 16).reshape([4, 4])).toBundle()['image/png'] as string))).toBe(16);
+  });
+
+  it('decision boundaries colour the plane by the prediction', () => {
+    const pts = [[0, 0], [1, 1], [0, 1], [1, 0]];
+    const fig = decisionBoundary((p) => tf.sigmoid(p.slice([0, 0], [-1, 1]).sub(0.5).mul(10)), pts, [0, 1, 0, 1], { resolution: 20 });
+    const svg = checkBundle(fig.toBundle());
+    expect(svg.match(/<circle/g)).toHaveLength(4);
+    const png = decodePng(/href="data:image\/png;base64,([^"]+)"/.exec(svg)![1]);
+    expect(colours(png)).toBeGreaterThan(2);
+  });
+
+  it('niceTicks picks round numbers', () => {
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(-3, 47, 5)).toEqual([0, 10, 20, 30, 40]);
+  });
+});
+
+describe('plot(data, layout) like nodeplotlib', () => {
+  afterEach(() => installDisplaySink(undefined));
+
+  it('shows the figure in a notebook', () => {
+    const shown: MimeBundle[] = [];
+    installDisplaySink({ display: (b) => shown.push(b), clear: () => {} });
+    plot([{ x: [1, 2, 3], y: [1, 4, 9], type: 'scatter' }], { title: 'squares' });
+    expect(shown).toHaveLength(1);
+    expect((shown[0][PLOTLY_MIME] as { layout: { title: string } }).layout.title).toBe('squares');
+    checkBundle(shown[0]);
+  });
+
+  it('writes an HTML file outside a notebook and prints where', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsdl-plot-'));
+    const saved = process.env.TSDL_PLOT_DIR;
+    process.env.TSDL_PLOT_DIR = dir;
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      plot([{ x: [1, 2], y: [3, 4] }]);
+      const message = String(write.mock.calls[0][0]);
+      const path = /Plot written to (\S+\.html)/.exec(message)![1];
+      expect(existsSync(path)).toBe(true);
+      const html = readFileSync(path, 'utf8');
+      expect(html).toContain('<svg');
+      expect(html).toContain('Plotly.newPlot');
+    } finally {
+      write.mockRestore();
+      if (saved === undefined) delete process.env.TSDL_PLOT_DIR; else process.env.TSDL_PLOT_DIR = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('explains a wrong call', () => {
+    expect(() => plot({ x: [1] } as never)).toThrow(/data must be an array of traces/);
+    expect(() => new Figure([]).save('x.gif')).toThrow(/use \.html, \.svg or \.json/);
+  });
+});
