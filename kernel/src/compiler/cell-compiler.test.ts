@@ -143,3 +143,10 @@ test('is_complete tells unfinished code from finished and invalid code', () => {
   expect(isComplete('const s = `abc').status).toBe('incomplete');
   expect(isComplete('const = = 2;').status).toBe('invalid');
 });
+
+test('typecheck "warn" runs a cell with type errors and reports them as warnings', async () => {
+  const lenient = new CellCompiler({ notebookDir: dir, kernelRoot: repoRoot, typecheck: 'warn' });
+  const cell = lenient.compile('const w: number = "runs";\nw', count++);
+  expect(cell.ok).toBe(true);
+  expect(cell.diagnostics[0]).toMatchObject({ category: 'warning', code: 2322, line: 1 });
+});

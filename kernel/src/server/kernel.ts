@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CompilerClient } from '../compiler/compiler-client';
+import type { TypecheckMode } from '../compiler/cell-compiler';
 import { childMessage, decode, encode, Signer, WireError } from '../protocol/wire';
 import { ConnectionInfo, ErrorContent, ExecuteRequest, JsonObject, Message, PROTOCOL_VERSION } from '../protocol/messages';
 import { RuntimeProcess } from '../runtime/runtime-process';
@@ -67,7 +68,7 @@ export class Kernel {
     this.env = kernelEnvironment(notebookDir);
     this.compiler = new CompilerClient({
       notebookDir, kernelRoot: this.env.kernelRoot, moduleAliases: this.env.typeAliases,
-      globalDeclarationFiles: [this.env.notebookGlobals],
+      globalDeclarationFiles: [this.env.notebookGlobals], typecheck: typecheckMode(process.env.TSDL_TYPECHECK),
     });
     this.runtime = new RuntimeProcess({
       notebookDir, kernelRoot: this.env.kernelRoot, moduleAliases: this.env.runtimeAliases, memoryLimitMb: options.memoryLimitMb,
@@ -279,6 +280,13 @@ export class Kernel {
     this.sockets.close();
     this.finish();
   }
+}
+
+/** TSDL_TYPECHECK: `error` (default) stops a cell with type errors, `warn` runs it, `off` skips checking. */
+export function typecheckMode(value: string | undefined): TypecheckMode {
+  if (value === undefined || value === '') return 'error';
+  if (value === 'error' || value === 'warn' || value === 'off') return value;
+  throw new Error(`TSDL_TYPECHECK is "${value}"; use error, warn or off.`);
 }
 
 export function readConnectionFile(file: string): ConnectionInfo {
