@@ -4,7 +4,7 @@ const slow = process.env.TSDL_SLOW === '1';
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  testMatch: ['**/?(*.)test.ts'],
+  testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.venv/', ...(slow ? [] : ['\\.slow\\.test\\.ts$'])],
   moduleFileExtensions: ['ts', 'js', 'json'],
   modulePathIgnorePatterns: ['<rootDir>/.venv/', '<rootDir>/dist/'],

@@ -62,6 +62,8 @@ const CELL_FILE = '__tsdl_cell__.ts';
 
 /** Parsed library files (lib.*.d.ts, @types/node, TensorFlow.js) are shared by every compiler. */
 const documentRegistry = ts.createDocumentRegistry();
+/** Versions are unique across compilers: the shared registry caches parsed files by path and version. */
+let nextVersion = 1;
 
 export class CellCompiler {
   private readonly files = new Map<string, { text: string; version: number }>();
@@ -87,7 +89,7 @@ export class CellCompiler {
   private setFile(name: string, text: string): void {
     const old = this.files.get(name);
     if (old && old.text === text) return;
-    this.files.set(name, { text, version: (old?.version ?? 0) + 1 });
+    this.files.set(name, { text, version: nextVersion++ });
   }
 
   private host(): ts.LanguageServiceHost {

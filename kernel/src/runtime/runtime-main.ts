@@ -12,7 +12,7 @@ import { toMimeBundle } from '../display/mime';
 import type { ErrorContent } from '../protocol/messages';
 import { startWatchdog } from './interrupt-watchdog';
 import { ExecuteCommand, FromRuntime, RUNTIME, ToRuntime } from './ipc';
-import { createModuleLoader } from './module-loader';
+import { CELL_SCRIPT_OPTIONS, createModuleLoader } from './module-loader';
 import { CellRegistry, formatError } from './traceback';
 import type { InputOptions } from './notebook-globals';
 
@@ -79,7 +79,7 @@ async function execute(cmd: ExecuteCommand): Promise<void> {
   };
   running = { id: cmd.id, allowStdin: cmd.allowStdin, interrupt: (error) => finish({ type: 'done', id: cmd.id, status: 'error', error }) };
   try {
-    const script = new vm.Script(cmd.js, { filename: cmd.cellName });
+    const script = new vm.Script(cmd.js, { filename: cmd.cellName, ...CELL_SCRIPT_OPTIONS } as vm.ScriptOptions);
     const value = await (script.runInThisContext() as Promise<unknown>);
     finish({ type: 'done', id: cmd.id, status: 'ok', result: value === undefined ? undefined : toMimeBundle(value) });
   } catch (e) {
