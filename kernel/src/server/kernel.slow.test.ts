@@ -167,3 +167,20 @@ test('200 cells in a row grow the kernel by less than 100 MB', async () => {
   process.stdout.write(`kernel RSS: ${before.toFixed(0)} MiB after 20 cells, ${after.toFixed(0)} MiB after 200 more\n`);
   expect(after - before).toBeLessThan(100);
 });
+
+test('a tensor shows its shape, dtype and values; a TypeScript import of tfjs works', async () => {
+  const r = await kernel.execute('import * as tf from "@tensorflow/tfjs";\ntf.tensor([[1, 2], [3, 4]])');
+  expect(r.status).toBe('ok');
+  const result = r.outputs.find((o) => o.output_type === 'execute_result') as { data: Record<string, string> };
+  expect(result.data['text/plain']).toMatch(/shape=\[2, 2\] dtype=float32/);
+  expect(result.data['text/plain']).toMatch(/\[ 1, 2 \]/);
+  expect(result.data['text/html']).toMatch(/<table/);
+});
+
+test('completion and inspection know imported packages', async () => {
+  const c = await kernel.request('shell', 'complete_request', { code: 'tf.matM', cursor_pos: 7 });
+  expect(c.content.matches).toContain('matMul');
+  const i = await kernel.request('shell', 'inspect_request', { code: 'tf.matMul', cursor_pos: 9, detail_level: 0 });
+  expect(i.content.found).toBe(true);
+  expect(String((i.content.data as Record<string, string>)['text/plain'])).toMatch(/matMul/);
+});
