@@ -121,7 +121,10 @@ export class KernelClient {
     const onLog = options.onLog ?? ((t: string) => { client.log = (client.log + t).slice(-20_000); });
     child.stdout?.setEncoding('utf8').on('data', onLog);
     child.stderr?.setEncoding('utf8').on('data', onLog);
-    child.on('exit', (code, signal) => { client.exited = { code, signal }; });
+    // A kernel this process started must not outlive it (tsdl run, the grader, tests).
+    const killKernel = (): void => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } };
+    process.once('exit', killKernel);
+    child.on('exit', (code, signal) => { client.exited = { code, signal }; process.off('exit', killKernel); });
     await client.connect();
     try {
       await client.waitForReady(options.startupTimeoutMs ?? 30_000);

@@ -113,13 +113,17 @@ export class CellCompiler {
       // Packages the kernel ships (TensorFlow.js, danfo…) work from any notebook folder.
       return ts.resolveModuleName(name, fallbackFrom, this.options, moduleHost, cache);
     };
-    return {
+    // getModuleResolutionCache is honoured by the language service but missing from its public type.
+    const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
       getCompilationSettings: () => this.options,
       getScriptFileNames: () => [...(this.config.globalDeclarationFiles ?? []), ...this.files.keys()],
-      getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
+      getScriptVersion: (f) => {
+        const virtual = this.files.get(f);
+        return virtual ? String(virtual.version) : diskVersion(f);
+      },
       getScriptSnapshot: (f) => {
-        const text = this.files.get(f)?.text ?? ts.sys.readFile(f);
-        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+        const virtual = this.files.get(f);
+        return virtual ? ts.ScriptSnapshot.fromString(virtual.text) : diskSnapshot(f);
       },
       getCurrentDirectory: () => this.config.notebookDir,
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
@@ -130,7 +134,11 @@ export class CellCompiler {
       getDirectories: ts.sys.getDirectories,
       realpath: ts.sys.realpath,
       resolveModuleNameLiterals: (literals, containingFile) => literals.map((l) => resolveOne(l.text, containingFile)),
+      // Without these two, every new program re-parsed every package.json and lower-cased every path.
+      getModuleResolutionCache: () => cache,
+      useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
     };
+    return host;
   }
 
   /** The text the checker sees for a cell: the cell, then exports that make declaration emit describe it. */
@@ -233,6 +241,32 @@ export class CellCompiler {
     this.edit(code);
     return fn(this.service, this.cellPath);
   }
+}
+
+/**
+ * Files on disk, read once per version. Re-reading every library file (TensorFlow.js has hundreds
+ * of .d.ts files) for each cell's program was most of a cell's compile time.
+ */
+const diskCache = new Map<string, { version: string; snapshot: ts.IScriptSnapshot | undefined }>();
+
+/** Installed packages do not change under a running kernel; the user's own files may. */
+function diskVersion(file: string): string {
+  if (file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(path.dirname(ts.getDefaultLibFilePath({})))) return 'installed';
+  try {
+    return String(fs.statSync(file).mtimeMs);
+  } catch {
+    return 'missing';
+  }
+}
+
+function diskSnapshot(file: string): ts.IScriptSnapshot | undefined {
+  const version = diskVersion(file);
+  const cached = diskCache.get(file);
+  if (cached && cached.version === version) return cached.snapshot;
+  const text = ts.sys.readFile(file);
+  const snapshot = text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+  diskCache.set(file, { version, snapshot });
+  return snapshot;
 }
 
 function findOriginal(sf: ts.SourceFile, analysis: CellAnalysis): ts.Node | undefined {

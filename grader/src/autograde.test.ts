@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, promises as fs, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { autogradeBatch, autogradeSubmission, submissionIds, type AutogradeOptions } from './autograde';
+import { releaseNotebook, type ReleasedAssignment } from './release';
+import { gradeId } from './nbgrader';
+import type { Notebook } from './notebook';
+import type { SubmissionResult } from './results';
+import { fakeKernel, type FakeKernelLog } from './__fixtures__/fakeKernel';
+import { CORRECT, fillIn, PARTLY_CORRECT, readFixtureSource, toFile } from './__fixtures__/submissions';
+
+let tmp: string;
+let assignment: ReleasedAssignment;
+beforeAll(async () => {
+  assignment = await releaseNotebook(readFixtureSource());
+});
+beforeEach(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'tsdl-grade-test-'));
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+// partialCredit prints failed checks to stdout; in the fake kernel that is the test's console.
+beforeAll(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+afterAll(() => jest.restoreAllMocks());
+
+const options = (log?: FakeKernelLog, limits: AutogradeOptions['limits'] = {}): AutogradeOptions => ({
+  startRunner: fakeKernel(log),
+  limits: { cellTimeoutMs: 500, totalTimeoutMs: 5000, ...limits },
+});
+
+async function submit(name: string, content: Notebook | string, extraFiles: Record<string, string> = {}) {
+  const dir = path.join(tmp, 'submitted', name);
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'ps1.ipynb');
+  await fs.writeFile(file, typeof content === 'string' ? content : toFile(content));
+  for (const [f, text] of Object.entries(extraFiles)) await fs.writeFile(path.join(dir, f), text);
+  return { id: name, file };
+}
+
+const grade = async (name: string, content: Notebook | string, opts = options()) => (await autogradeSubmission(assignment, await submit(name, content), opts)).result;
+const cell = (r: SubmissionResult, id: string) => r.cells.find((c) => c.gradeId === id)!;
+const answer = (edit: (nb: Notebook) => void, answers = CORRECT) => fillIn(assignment.released, answers, edit);
+const byId = (nb: Notebook, id: string) => nb.cells.find((c) => gradeId(c) === id)!;
+
+describe('autogradeSubmission', () => {
+  it('gives full marks to a correct submission, hidden tests included, and leaves the essay to a person', async () => {
+    const log: FakeKernelLog = { started: [], ran: [], stopped: 0 };
+    const r = await grade('alice', fillIn(assignment.released, CORRECT), options(log));
+    expect(r).toMatchObject({ status: 'graded', score: 5, maxScore: 6, needsManualGrade: true, notes: [] });
+    expect(cell(r, 'why_relu').status).toBe('needs-manual-grade');
+    expect(log.ran.some((code) => code.includes('relu(0.25)'))).toBe(true);
+    expect(log.stopped).toBe(1);
+  });
+
+  it('gives partial credit from the number a test cell returns', async () => {
+    const r = await grade('bob', fillIn(assignment.released, PARTLY_CORRECT));
+    expect(cell(r, 'test_relu')).toMatchObject({ score: 2, status: 'passed' });
+    expect(cell(r, 'test_mean')).toMatchObject({ score: 2, status: 'partial', reason: 'Partial credit: 2 of 3 points.' });
+    expect(cell(r, 'why_relu')).toMatchObject({ score: 0, status: 'no-response' });
+    expect(r.score).toBe(4);
+  });
+
+  it('explains a failure with the error of the first failing check', async () => {
+    const r = await grade('carol', answer(() => undefined, { relu: 'function relu(x: number): number {\n  return x;\n}' }));
+    expect(cell(r, 'test_relu')).toMatchObject({ score: 0, status: 'failed', reason: 'CheckError: relu(-2): expected 0 (within 0.000001 + 0.000001·|expected|), got -2' });
+  });
+
+  it('scores an untouched released notebook 0, pointing at the stubs', async () => {
+    const r = await grade('dan', assignment.released);
+    expect(r.score).toBe(0);
+    expect(cell(r, 'test_relu').reason).toMatch(/Not implemented yet/);
+  });
+
+  it('fails a test cell that writes to stderr, as nbgrader does', async () => {
+    const r = await grade('erin', answer(() => undefined, { ...CORRECT, relu: 'function relu(x: number): number {\n  console.warn("deprecated");\n  return Math.max(0, x);\n}' }));
+    expect(cell(r, 'test_relu')).toMatchObject({ score: 0, status: 'failed', stderr: 'deprecated\ndeprecated\ndeprecated\n' });
+    expect(cell(r, 'test_relu').reason).toMatch(/wrote to stderr/);
+  });
+
+  it('restores an edited test cell and hidden tests, and says so', async () => {
+    const r = await grade('frank', answer((nb) => {
+      byId(nb, 'test_relu').source = '// looks fine to me';
+      byId(nb, 'setup').source = 'import { check } from "tsdl/grading";\nconst cheat = 1;';
+    }, { relu: 'function relu(x: number): number {\n  return x < 0 ? 0 : x === 0.25 ? 0 : x;\n}', mean: CORRECT.mean }));
+    expect(cell(r, 'test_relu')).toMatchObject({ score: 0, reason: expect.stringContaining('relu(0.25)') });
+    expect(r.notes.map((n) => n.message)).toEqual([
+      "The read-only cell 'setup' was edited; your edits were ignored and the original cell was run.",
+      "The test cell 'test_relu' was edited; your edits were ignored and the original cell was run.",
+    ]);
+  });
+
+  it('ignores grading metadata a learner changes or invents', async () => {
+    const r = await grade('gina', answer((nb) => {
+      byId(nb, 'test_mean').metadata.nbgrader!.points = 100;
+      nb.cells.push({ cell_type: 'code', source: '1', metadata: { nbgrader: { schema_version: 3, grade: true, solution: false, locked: false, grade_id: 'bonus', points: 50 } }, outputs: [] });
+    }));
+    expect(r.maxScore).toBe(6);
+    expect(r.cells.map((c) => c.gradeId)).not.toContain('bonus');
+    expect(r.notes.map((n) => n.message).join('\n')).toMatch(/settings of cell 'test_mean' were changed[\s\S]*'bonus' is not part of the assignment/);
+  });
+
+  it('scores a deleted test cell 0 with a reason, or grades it when asked to put it back', async () => {
+    const deleted = answer((nb) => nb.cells.splice(nb.cells.indexOf(byId(nb, 'test_relu')), 1));
+    const r = await grade('hana', deleted);
+    expect(cell(r, 'test_relu')).toMatchObject({ score: 0, status: 'deleted' });
+    expect(r.notes[0].message).toMatch(/test cell 'test_relu' was deleted/);
+    expect(r.score).toBe(3);
+    const restored = await grade('hana2', deleted, { ...options(), restoreDeletedCells: true });
+    expect(cell(restored, 'test_relu')).toMatchObject({ score: 2, status: 'passed' });
+  });
+
+  it('stops an endless loop at the cell time limit and grades the rest', async () => {
+    const r = await grade('ivan', answer(() => undefined, { ...CORRECT, relu: 'function relu(x: number): number {\n  while (true) {}\n}' }), options(undefined, { cellTimeoutMs: 200 }));
+    expect(cell(r, 'test_relu')).toMatchObject({ score: 0, error: { ename: 'CellTimeoutError' } });
+    expect(cell(r, 'test_mean').score).toBe(3);
+  });
+
+  it('replaces a kernel that ignores the interrupt, and goes on in a fresh one', async () => {
+    const log: FakeKernelLog = { started: [], ran: [], stopped: 0 };
+    const hang = fillIn(assignment.released, CORRECT, (nb) => { byId(nb, 'test_relu').source += '\n// HANG'; });
+    const r = await grade('ines', hang, {
+      startRunner: fakeKernel(log, { hangsOn: (code) => code.includes('relu(-2)') }),
+      limits: { cellTimeoutMs: 100, graceMs: 100 },
+    });
+    expect(cell(r, 'test_relu')).toMatchObject({ score: 0, error: { ename: 'CellTimeoutError' } });
+    // The fresh kernel lacks the setup cell's import, as the learner's note says.
+    expect(cell(r, 'test_mean').error?.ename).toBe('ReferenceError');
+    expect(r.status).toBe('graded');
+    expect(log.started).toHaveLength(2);
+    expect(log.stopped).toBe(2);
+  });
+
+  it('does not run cells once the total time limit is used up', async () => {
+    const slow = 'function relu(x: number): number {\n  const end = Date.now() + 400;\n  while (Date.now() < end) {}\n  return Math.max(0, x);\n}';
+    const r = await grade('jo', answer(() => undefined, { ...CORRECT, relu: slow }), options(undefined, { cellTimeoutMs: 5000, totalTimeoutMs: 300 }));
+    expect(cell(r, 'test_relu').error?.ename).toBe('TotalTimeLimitExceeded');
+    expect(cell(r, 'test_mean')).toMatchObject({ score: 0, status: 'not-run' });
+  });
+
+  it('grades a notebook that calls process.exit or fails at import', async () => {
+    const exits = await grade('kim', answer((nb) => { byId(nb, 'relu').source = 'process.exit(1);\n' + CORRECT.relu; }));
+    expect(exits).toMatchObject({ status: 'graded', score: 5 });
+    const crashes = await grade('lee', answer((nb) => nb.cells.splice(1, 0, { cell_type: 'code', source: 'import missing from "no-such-package";', metadata: {}, outputs: [] })));
+    expect(crashes).toMatchObject({ status: 'graded', score: 5 });
+  });
+
+  it('caps megabytes of output in the graded notebook', async () => {
+    const spam = 'for (let i = 0; i < 50000; i++) console.log("line " + i + " of far too much output");';
+    const { result, graded } = await autogradeSubmission(assignment, await submit('mo', answer((nb) => nb.cells.splice(2, 0, { cell_type: 'code', source: spam, metadata: {}, outputs: [] }))), options());
+    expect(result.score).toBe(5);
+    const kept = JSON.stringify(graded!.cells[2].outputs).length;
+    expect(kept).toBeLessThan(120_000);
+    expect(JSON.stringify(graded!.cells[2].outputs)).toContain('Output truncated');
+  });
+
+  it('grades a file that is not JSON as invalid, every exercise 0, with a reason', async () => {
+    const r = await grade('ned', '{"cells": [ this is not json');
+    expect(r).toMatchObject({ status: 'invalid', score: 0, maxScore: 6 });
+    expect(r.problem).toMatch(/not valid JSON/);
+    expect(r.cells.every((c) => c.score === 0 && c.status === 'not-run')).toBe(true);
+  });
+
+  it('reports a grader failure as an error to regrade, without throwing', async () => {
+    const r = (await autogradeSubmission(assignment, await submit('olga', assignment.released), {
+      startRunner: async () => { throw new Error('kernel would not start'); },
+    })).result;
+    expect(r).toMatchObject({ status: 'error', problem: expect.stringContaining('kernel would not start') });
+  });
+
+  it('runs code in a scratch copy of the submission folder, never touching the submission', async () => {
+    const log: FakeKernelLog = { started: [], ran: [], stopped: 0 };
+    const s = await submit('pat', fillIn(assignment.released, CORRECT), { 'data.csv': 'x\n1\n' });
+    const before = createHash('md5').update(readFileSync(s.file)).digest('hex');
+    await autogradeSubmission(assignment, s, options(log));
+    const { cwd } = log.started[0];
+    expect(path.basename(cwd)).toBe('pat');
+    expect(cwd.startsWith(path.dirname(s.file))).toBe(false);
+    expect(createHash('md5').update(readFileSync(s.file)).digest('hex')).toBe(before);
+    await expect(fs.stat(cwd)).rejects.toThrow(); // cleaned up
+    expect(log.started[0].env.NBGRADER_EXECUTION).toBe('autograde');
+  });
+});
+
+describe('autogradeBatch', () => {
+  it('writes each result, the graded notebook and the gradebook as it goes', async () => {
+    const subs = [await submit('alice', fillIn(assignment.released, CORRECT)), await submit('bob', '{broken')];
+    const out = path.join(tmp, 'autograded');
+    const seen: string[] = [];
+    await autogradeBatch(assignment, subs, {
+      ...options(),
+      outDir: out,
+      onResult: (r) => seen.push(`${r.submission}:${readFileSync(path.join(out, 'gradebook.csv'), 'utf8').trim().split('\n').length - 1}`),
+    });
+    expect(seen).toEqual(['alice:1', 'bob:2']);
+    const csv = readFileSync(path.join(out, 'gradebook.csv'), 'utf8').split('\n');
+    expect(csv[0]).toBe('submission,notebook,status,score,max_score,needs_manual_grade,test_relu,test_mean,why_relu,notes');
+    expect(csv[1]).toBe('alice,ps1.ipynb,graded,5,6,true,2,3,,');
+    expect(csv[2]).toMatch(/^bob,ps1.ipynb,invalid,0,6,false,0,0,0,"?The submitted notebook could not be graded/);
+    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'))).toHaveLength(2);
+    expect(readFileSync(path.join(out, 'alice', 'ps1.ipynb'), 'utf8')).toContain('"execution_count": 1');
+    expect((await fs.readdir(path.join(out, 'alice'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses an output folder that would overwrite a submission', async () => {
+    const s = await submit('alice', assignment.released);
+    await expect(autogradeBatch(assignment, [s], { ...options(), outDir: path.join(tmp, 'submitted') })).rejects.toThrow(/would overwrite the submission/);
+  });
+});
+
+describe('submissionIds', () => {
+  it('names submissions by folder, or by file when they share one', () => {
+    expect(submissionIds(['s/alice/ps1.ipynb', 's/bob/ps1.ipynb']).map((s) => s.id)).toEqual(['alice', 'bob']);
+    expect(submissionIds(['s/alice.ipynb', 's/bob.ipynb']).map((s) => s.id)).toEqual(['alice', 'bob']);
+    expect(submissionIds(['s/alice/ps1/ps1.ipynb', 's/bob/ps1/ps1.ipynb']).map((s) => s.id)).toEqual(['alice', 'bob']);
+    expect(submissionIds(['a/x/y/z/w/ps1.ipynb', 'a/x/y/z/w/../../../../x/y/z/w/q.ipynb']).map((s) => s.id)).toEqual(['ps1', 'q']);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * `tsdl grade release|autograde|feedback`. The tsdl CLI passes the arguments after "grade".
+ * Exit codes: 0 done; 1 the grader failed on something (see the message); 2 bad usage.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { autogradeBatch, DEFAULT_LIMITS, submissionIds, type Submission } from './autograde';
+import { writeFeedback } from './feedback';
+import { parseNotebook, serializeNotebook } from './notebook';
+import { progressBar, type Progress } from './progress';
+import { releaseNotebook } from './release';
+import { writeFileAtomic } from './results';
+import { startKernelRunner, type StartRunner } from './runner';
+
+export const HELP = `Usage: tsdl grade <command> [options]
+
+Grade TypeScript notebooks in nbgrader's format (cell metadata schema 3), so a course can use
+tsdl grade, nbgrader, or both.
+
+Commands:
+  release <source.ipynb>... [--out DIR]
+      Write the student version of each source notebook to DIR (default: ./release):
+      "// BEGIN SOLUTION" ... "// END SOLUTION" regions replaced by a stub that throws
+      "Not implemented yet", "// BEGIN HIDDEN TESTS" ... "// END HIDDEN TESTS" regions removed,
+      outputs cleared, graded and read-only cells locked, checksums set.
+
+  autograde --source <source.ipynb> <submission>... [options]
+      Grade submissions (notebooks, or folders holding a notebook named like the source) against
+      the source. Locked and test cells are restored from the source (edits are reported), hidden
+      tests put back, and each submission runs on a fresh tsdl kernel in a scratch copy of its
+      folder. A test cell scores its points when it raises nothing and writes nothing to stderr; a
+      number it returns between 0 and its points is partial credit. Submission files are only read.
+      Writes DIR/<submission>/result.json and the graded notebook per submission, and
+      DIR/results.json and DIR/gradebook.csv over all submissions in DIR, after each submission.
+        --out DIR            where results go (default: ./autograded)
+        --cell-timeout SEC   time limit per cell (default: ${DEFAULT_LIMITS.cellTimeoutMs / 1000})
+        --timeout SEC        time limit per submission (default: ${DEFAULT_LIMITS.totalTimeoutMs / 1000})
+        --memory MB          memory limit of the kernel (default: ${DEFAULT_LIMITS.memoryLimitMb})
+        --restore-deleted    put back graded cells a learner deleted and grade them, instead of
+                             scoring them 0 as nbgrader does
+
+  feedback <autograded-dir> [--out DIR]
+      Write feedback.html for each submission graded into <autograded-dir> (to DIR/<submission>/,
+      default: beside its result.json): the score, each exercise's points, and what failed and why.
+
+Options:
+  -h, --help     show this help
+`;
+
+export interface GradeDeps {
+  startRunner?: StartRunner;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  progress?: Progress;
+}
+
+class UsageError extends Error {}
+
+const seconds = (flag: string, value: string | undefined, fallback: number) => {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number of seconds, got "${value}"`);
+  return n * 1000;
+};
+
+async function release(args: string[], deps: Required<Pick<GradeDeps, 'stdout'>>): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
+  if (positionals.length === 0) throw new UsageError('release needs at least one source notebook');
+  const outDir = path.resolve(values.out ?? 'release');
+  for (const file of positionals) {
+    const target = path.join(outDir, path.basename(file));
+    if (target === path.resolve(file)) throw new UsageError(`releasing ${file} into ${outDir} would overwrite the source; choose another --out`);
+    const { released } = await releaseNotebook(parseNotebook(await fs.readFile(file, 'utf8')));
+    await writeFileAtomic(target, serializeNotebook(released));
+    deps.stdout(`released ${file} -> ${path.relative(process.cwd(), target) || target}\n`);
+  }
+  return 0;
+}
+
+/** A folder stands for the notebook in it named like the source (or its only notebook). */
+async function resolveSubmission(arg: string, sourceName: string): Promise<string> {
+  const stat = await fs.stat(arg).catch(() => undefined);
+  if (stat === undefined) throw new UsageError(`submission ${arg} does not exist`);
+  if (!stat.isDirectory()) return arg;
+  const named = path.join(arg, sourceName);
+  if (await fs.stat(named).then(() => true, () => false)) return named;
+  const notebooks = (await fs.readdir(arg)).filter((f) => f.endsWith('.ipynb'));
+  if (notebooks.length === 1) return path.join(arg, notebooks[0]);
+  throw new UsageError(`folder ${arg} has no ${sourceName}${notebooks.length ? ` (it has ${notebooks.join(', ')})` : ''}`);
+}
+
+async function autograde(args: string[], deps: Required<Pick<GradeDeps, 'stdout' | 'stderr'>> & GradeDeps): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      source: { type: 'string', short: 's' },
+      out: { type: 'string', short: 'o' },
+      'cell-timeout': { type: 'string' },
+      timeout: { type: 'string' },
+      memory: { type: 'string' },
+      'restore-deleted': { type: 'boolean' },
+    },
+  });
+  if (!values.source) throw new UsageError('autograde needs --source <source.ipynb>, the teacher\'s notebook with solutions');
+  if (positionals.length === 0) throw new UsageError('autograde needs at least one submission (a notebook or a folder)');
+  let memoryLimitMb = DEFAULT_LIMITS.memoryLimitMb;
+  if (values.memory !== undefined) {
+    memoryLimitMb = Number(values.memory);
+    if (!Number.isInteger(memoryLimitMb) || memoryLimitMb <= 0) throw new UsageError(`--memory needs a whole number of megabytes, got "${values.memory}"`);
+  }
+  const limits = {
+    cellTimeoutMs: seconds('--cell-timeout', values['cell-timeout'], DEFAULT_LIMITS.cellTimeoutMs),
+    totalTimeoutMs: seconds('--timeout', values.timeout, DEFAULT_LIMITS.totalTimeoutMs),
+    memoryLimitMb,
+  };
+  const sourceName = path.basename(values.source);
+  const assignment = await releaseNotebook(parseNotebook(await fs.readFile(values.source, 'utf8')));
+  const files: string[] = [];
+  for (const arg of positionals) files.push(await resolveSubmission(arg, sourceName));
+  const submissions: Submission[] = submissionIds(files);
+  const outDir = path.resolve(values.out ?? 'autograded');
+  const results = await autogradeBatch(assignment, submissions, {
+    startRunner: deps.startRunner ?? startKernelRunner,
+    limits,
+    restoreDeletedCells: values['restore-deleted'] ?? false,
+    outDir,
+    progress: deps.progress ?? progressBar(),
+  });
+  for (const r of results) {
+    const flag = r.status === 'graded' ? '' : ` (${r.status}: ${r.problem})`;
+    deps.stdout(`${r.submission}\t${r.score}/${r.maxScore}${r.needsManualGrade ? ' + manual grading' : ''}${flag}\n`);
+  }
+  deps.stdout(`results in ${path.join(outDir, 'gradebook.csv')} and ${path.join(outDir, 'results.json')}\n`);
+  return results.some((r) => r.status === 'error') ? 1 : 0;
+}
+
+async function feedback(args: string[], deps: Required<Pick<GradeDeps, 'stdout'>>): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
+  if (positionals.length !== 1) throw new UsageError('feedback needs one folder: the --out folder of autograde');
+  const written = await writeFeedback(positionals[0], values.out);
+  if (written.length === 0) throw new UsageError(`no results found in ${positionals[0]}; run \`tsdl grade autograde --out ${positionals[0]} ...\` first`);
+  for (const f of written) deps.stdout(`wrote ${f}\n`);
+  return 0;
+}
+
+export async function gradeCommand(argv: string[], deps: GradeDeps = {}): Promise<number> {
+  const io = {
+    ...deps,
+    stdout: deps.stdout ?? ((t: string) => void process.stdout.write(t)),
+    stderr: deps.stderr ?? ((t: string) => void process.stderr.write(t)),
+  };
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  try {
+    switch (command) {
+      case 'release':
+        return await release(rest, io);
+      case 'autograde':
+        return await autograde(rest, io);
+      case 'feedback':
+        return await feedback(rest, io);
+      default:
+        throw new UsageError(`unknown command "${command}"; expected release, autograde or feedback`);
+    }
+  } catch (e) {
+    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    io.stderr(`tsdl grade ${command}: ${(e as Error).message}\n${usage ? 'Run `tsdl grade --help` for usage.\n' : ''}`);
+    return usage ? 2 : 1;
+  }
+}
