@@ -11,7 +11,9 @@ export async function labCommand(argv: string[]): Promise<number> {
   const venv = path.dirname(env.binDir);
   const dir = installKernelspec({ kind: 'prefix', dir: venv });
   process.stdout.write(`Kernel ready: ${dir}\nOpening JupyterLab on ${path.join(root, 'notebooks')} …\n`);
-  const child = spawn(env.jupyter, ['lab', `--notebook-dir=${path.join(root, 'notebooks')}`, ...argv], {
+  // Containers often run as root, which Jupyter refuses without this flag.
+  const rootFlag = process.getuid?.() === 0 && !argv.includes('--allow-root') ? ['--allow-root'] : [];
+  const child = spawn(env.jupyter, ['lab', `--notebook-dir=${path.join(root, 'notebooks')}`, ...rootFlag, ...argv], {
     stdio: 'inherit',
     env: { ...process.env, PATH: `${env.binDir}${path.delimiter}${process.env.PATH ?? ''}` },
   });
