@@ -23,7 +23,6 @@ Commands:
   grade <release|autograde|feedback> ...
                             Exercises: student versions, grading, feedback (tsdl grade --help)
   doctor                    Show versions, tensor backend and Jupyter setup
-  setup native              Try to enable the native TensorFlow backend
   test [--fast] [jest args] Run every test (npm test)
 `;
 

@@ -4,7 +4,6 @@ import { installCommand } from './install';
 import { kernelCommand } from './kernel';
 import { labCommand } from './lab';
 import { runCommand } from './run';
-import { setupCommand } from './setup';
 import { runTests } from './test';
 import { gradeCommand } from '../../../grader/src/cli';
 
@@ -17,6 +16,5 @@ export const commands: Record<string, Command> = {
   run: runCommand,
   grade: (argv) => gradeCommand(argv),
   doctor: doctorCommand,
-  setup: setupCommand,
   test: runTests,
 };

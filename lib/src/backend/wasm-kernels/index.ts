@@ -1,0 +1,58 @@
+/**
+ * Kernels tsdl adds to TensorFlow.js's WebAssembly backend so that every curriculum model trains
+ * on `wasm` (tfjs 4.22 lacks Conv2DBackpropFilter, both DepthwiseConv2dNative gradients and
+ * UnsortedSegmentSum), trains right (its MaxPoolGrad is wrong for some shapes) and trains fast
+ * (its Conv2DBackpropInput and transposed BatchMatMul are 5–50× slower than they need be).
+ * One kernel a file, as in tfjs-backend-wasm/src/kernels; each has a test beside it comparing it
+ * with the plain-JS `cpu` backend.
+ */
+import { getKernel, getKernelsForBackend, type KernelBackend, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
+import { wrapBatchMatMul } from './BatchMatMul';
+import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
+import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
+import { cpuFallbackKernels } from './cpu-fallback';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
+import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
+import { maxPoolGradConfig } from './MaxPoolGrad';
+import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
+
+/** Kernels tsdl writes for `wasm`, registered over any the backend already has. */
+export const wasmKernelConfigs: KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  maxPoolGradConfig,
+  unsortedSegmentSumConfig,
+];
+
+export interface WasmKernelRegistration {
+  /** Kernel names tsdl registered with a native implementation. */
+  kernels: string[];
+  /** Kernel names that run on the plain-JS backend through a copy (see cpu-fallback.ts). */
+  cpuFallbacks: string[];
+}
+
+let registered: WasmKernelRegistration | null = null;
+
+/**
+ * Registers tsdl's kernels for `wasm` (idempotent). `cpu` gives the plain-JS backend used for
+ * the fallbacks; the kernels themselves never touch it.
+ */
+export function registerWasmKernels(cpu: () => KernelBackend): WasmKernelRegistration {
+  if (registered) return registered;
+  const replace = (config: KernelConfig) => {
+    if (getKernel(config.kernelName, 'wasm') != null) unregisterKernel(config.kernelName, 'wasm');
+    registerKernel(config);
+  };
+  for (const config of wasmKernelConfigs) replace(config);
+  const batchMatMul = getKernel('BatchMatMul', 'wasm');
+  if (batchMatMul != null) replace(wrapBatchMatMul(batchMatMul));
+  const fallbacks = cpuFallbackKernels(getKernelsForBackend('cpu'), cpu);
+  for (const config of fallbacks) registerKernel(config);
+  registered = {
+    kernels: [...wasmKernelConfigs.map((k) => k.kernelName), 'BatchMatMul'],
+    cpuFallbacks: fallbacks.map((k) => k.kernelName),
+  };
+  return registered;
+}
