@@ -184,3 +184,25 @@ test('completion and inspection know imported packages', async () => {
   expect(i.content.found).toBe(true);
   expect(String((i.content.data as Record<string, string>)['text/plain'])).toMatch(/matMul/);
 });
+
+test('tslab notebooks keep working: tslab.display and tslab.newDisplay', async () => {
+  const r = await kernel.execute('import * as tslab from "tslab";\ntslab.display.html("<p>from tslab</p>");\nconst d = tslab.newDisplay(); d.text("a"); d.text("b");');
+  expect(r.status).toBe('ok');
+  const displays = r.outputs.filter((o) => o.output_type === 'display_data') as Array<{ data: Record<string, string> }>;
+  expect(displays.map((d) => d.data)).toEqual([{ 'text/html': '<p>from tslab</p>' }, { 'text/plain': 'b' }]);
+});
+
+test('a value carrying Symbol.for("Jupyter.display") shows its own MIME bundle', async () => {
+  const r = await kernel.execute('({ [Symbol.for("Jupyter.display")]() { return { "text/markdown": "**mine**" }; } })');
+  const result = r.outputs.find((o) => o.output_type === 'execute_result') as { data: Record<string, string> };
+  expect(result.data['text/markdown']).toBe('**mine**');
+});
+
+test('a danfo DataFrame shows as an HTML table', async () => {
+  const r = await kernel.execute('import * as dfd from "danfojs-node";\nnew dfd.DataFrame({ text: ["hi", "spam!"], label: [0, 1] })');
+  expect(r.status).toBe('ok');
+  const result = r.outputs.find((o) => o.output_type === 'execute_result') as { data: Record<string, string> };
+  expect(result.data['text/html']).toMatch(/<th>text<\/th><th>label<\/th>/);
+  expect(result.data['text/html']).toMatch(/<td>spam!<\/td><td>1<\/td>/);
+  expect(r.outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr')).toEqual([]);
+});
