@@ -1,0 +1,295 @@
+"""Kernel benchmark: tsdl beside tslab and Deno's kernel, in one run, through jupyter_client.
+
+    .venv/bin/python bench/kernel/run.py [--reps 5] [--kernels tsdl,tslab,deno]
+
+For each kernel and repetition (kernels interleaved, so machine noise hits all alike):
+  - start-up: process spawn to the first kernel_info_reply;
+  - round trip of a trivial cell (`1+1`) and of a 100-line cell: execute_request sent to both the
+    execute_reply and the idle status received (what a user waits for), median of several;
+  - memory: RSS of the kernel's whole process tree after 200 cells.
+Each figure in the report is the median over repetitions. Writes bench/kernel/results.json (every
+sample, versions, machine) and bench/kernel/results.md (the table the README quotes).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from queue import Empty
+
+import psutil
+from jupyter_client import BlockingKernelClient
+from jupyter_client.connect import write_connection_file
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+BIN = ROOT / "node_modules" / ".bin"
+
+KERNELS = {
+    "tsdl": lambda conn: ["node", str(ROOT / "bin" / "tsdl.js"), "kernel", "-f", conn],
+    "tslab": lambda conn: [str(BIN / "tslab"), "kernel", "--config-path", conn],
+    "deno": lambda conn: [str(BIN / "deno"), "jupyter", "--kernel", "--conn", conn],
+}
+
+TRIVIAL_RUNS = 10
+LONG_RUNS = 5
+MEMORY_CELLS = 200
+TIMEOUT = 120.0
+
+
+def long_cell(tag: str) -> str:
+    """100 lines of ordinary notebook code; names are unique per run so re-running never clashes."""
+    lines = [f"const v{tag}_{i}: number = Math.sqrt({i}) * {i} + {i % 7};" for i in range(98)]
+    lines.append(f"function sum{tag}(xs: number[]): number {{ return xs.reduce((a, b) => a + b, 0); }}")
+    lines.append(f"sum{tag}([v{tag}_1, v{tag}_2, v{tag}_97])")
+    return "\n".join(lines)
+
+
+class Kernel:
+    def __init__(self, name: str, workdir: Path) -> None:
+        self.name = name
+        # A real key, as Jupyter uses: every message is signed and checked, like in a notebook.
+        key = secrets.token_hex(32).encode()
+        conn, _ = write_connection_file(str(workdir / f"{name}-{time.monotonic_ns()}.json"), ip="127.0.0.1", key=key)
+        self.conn = conn
+        self.client = BlockingKernelClient(connection_file=conn)
+        self.client.load_connection_file()
+        self.log = open(workdir / f"{name}.log", "ab")
+        self.t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            KERNELS[name](conn), cwd=workdir, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        self.client.start_channels()
+
+    def wait_ready(self) -> float:
+        """Seconds from spawn to the first kernel_info_reply."""
+        msg_id = self.client.kernel_info()
+        deadline = self.t0 + TIMEOUT
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode} before answering kernel_info; see its log")
+            try:
+                msg = self.client.get_shell_msg(timeout=0.05)
+            except Empty:
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                elapsed = time.perf_counter() - self.t0
+                self.drain_iopub()
+                return elapsed
+        raise RuntimeError(f"{self.name} sent no kernel_info_reply within {TIMEOUT} s")
+
+    def drain_iopub(self) -> None:
+        while True:
+            try:
+                self.client.get_iopub_msg(timeout=0.2)
+            except Empty:
+                return
+
+    def run(self, code: str) -> float:
+        """Seconds from execute_request to execute_reply + idle; fails on an error reply."""
+        start = time.perf_counter()
+        msg_id = self.client.execute(code, store_history=True, allow_stdin=False)
+        reply = None
+        idle = False
+        deadline = start + TIMEOUT
+        while reply is None or not idle:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"{self.name}: no reply to {code[:40]!r} within {TIMEOUT} s")
+            if reply is None:
+                try:
+                    msg = self.client.get_shell_msg(timeout=0.001 if not idle else 0.05)
+                    if msg["parent_header"].get("msg_id") == msg_id:
+                        reply = msg
+                except Empty:
+                    pass
+            if not idle:
+                try:
+                    msg = self.client.get_iopub_msg(timeout=0.001 if reply is None else 0.05)
+                    if (
+                        msg["parent_header"].get("msg_id") == msg_id
+                        and msg["msg_type"] == "status"
+                        and msg["content"]["execution_state"] == "idle"
+                    ):
+                        idle = True
+                except Empty:
+                    pass
+        elapsed = time.perf_counter() - start
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"{self.name}: {code[:60]!r} failed: {reply['content']}")
+        return elapsed
+
+    def rss_bytes(self) -> int:
+        proc = psutil.Process(self.proc.pid)
+        total = 0
+        for p in [proc, *proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def close(self) -> None:
+        try:
+            self.client.shutdown()
+            self.proc.wait(timeout=5)
+        except Exception:
+            pass
+        self.client.stop_channels()
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        self.log.close()
+
+
+def one_repetition(name: str, rep: int, workdir: Path) -> dict:
+    kernel = Kernel(name, workdir)
+    try:
+        startup = kernel.wait_ready()
+        kernel.run("0")  # warm-up: first-cell costs (compiler warm-up) are part of start-up, not of a cell
+        trivial = [kernel.run("1+1") for _ in range(TRIVIAL_RUNS)]
+        long = [kernel.run(long_cell(f"r{rep}n{i}")) for i in range(LONG_RUNS)]
+        rss_before = kernel.rss_bytes()
+        executed = 2 + TRIVIAL_RUNS + LONG_RUNS
+        for n in range(MEMORY_CELLS - executed):
+            kernel.run(f"const m{n} = {n} * 2;\nm{n} + 1")
+        rss_after = kernel.rss_bytes()
+        return {
+            "startup_s": startup,
+            "trivial_cell_s": statistics.median(trivial),
+            "long_cell_s": statistics.median(long),
+            "rss_after_200_cells_bytes": rss_after,
+            "rss_after_17_cells_bytes": rss_before,
+            "samples": {"trivial_cell_s": trivial, "long_cell_s": long},
+        }
+    finally:
+        kernel.close()
+
+
+def versions() -> dict:
+    def cmd(args: list[str]) -> str:
+        try:
+            return subprocess.run(args, capture_output=True, text=True, timeout=30, cwd=ROOT).stdout.strip().splitlines()[0]
+        except Exception as err:  # noqa: BLE001 - a missing tool is reported, not fatal
+            return f"unknown ({err})"
+
+    pkg = lambda p: json.loads((ROOT / "node_modules" / p / "package.json").read_text())["version"]  # noqa: E731
+    return {
+        "tsdl": json.loads((ROOT / "package.json").read_text())["version"] + " @ " + cmd(["git", "rev-parse", "--short", "HEAD"]),
+        "tslab": pkg("tslab"),
+        "deno": cmd([str(BIN / "deno"), "--version"]),
+        "node": cmd(["node", "--version"]),
+        "typescript": pkg("typescript"),
+    }
+
+
+def machine() -> dict:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "os": platform.platform()}
+
+
+def markdown(results: dict) -> str:
+    kernels = list(results["medians"])
+    rows = [
+        ("Start-up to kernel_info_reply", "startup_s", lambda v: f"{v * 1000:.0f} ms"),
+        ("Trivial cell (`1+1`) round trip", "trivial_cell_s", lambda v: f"{v * 1000:.1f} ms"),
+        ("100-line cell round trip", "long_cell_s", lambda v: f"{v * 1000:.1f} ms"),
+        ("RSS of kernel process tree after 200 cells", "rss_after_200_cells_bytes", lambda v: f"{v / 2**20:.0f} MiB"),
+    ]
+    head = "| | " + " | ".join(kernels) + (" | tsdl / tslab |" if {"tsdl", "tslab"} <= set(kernels) else " |")
+    out = [
+        "# Kernel benchmark",
+        "",
+        f"Produced by `bench/kernel/run.py` on {results['date']} — median of {results['reps']} repetitions "
+        f"(each: fresh kernel; {TRIVIAL_RUNS} trivial and {LONG_RUNS} 100-line cells, median; then cells up to {MEMORY_CELLS}).",
+        f"Machine: {results['machine']['cpu']}, {results['machine']['cores']} cores, {results['machine']['memory_gb']} GB.",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in results["versions"].items()) + ".",
+        "",
+        head,
+        "|---" * (len(kernels) + 1 + ({"tsdl", "tslab"} <= set(kernels))) + "|",
+    ]
+    for title, key, fmt in rows:
+        cells = [fmt(results["medians"][k][key]) for k in kernels]
+        ratio = ""
+        if {"tsdl", "tslab"} <= set(kernels):
+            ratio = f" | {results['medians']['tsdl'][key] / results['medians']['tslab'][key]:.2f}"
+        out.append(f"| {title} | " + " | ".join(cells) + ratio + " |")
+    out += ["", "Regenerate with `.venv/bin/python bench/kernel/run.py` (after `npm run build`); numbers quoted elsewhere come from this file.", ""]
+    return "\n".join(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--kernels", default="tsdl,tslab,deno")
+    parser.add_argument("--out", default=str(HERE), help="directory for results.json and results.md")
+    args = parser.parse_args()
+    names = [k for k in args.kernels.split(",") if k]
+    unknown = set(names) - set(KERNELS)
+    if unknown:
+        parser.error(f"unknown kernels {sorted(unknown)}; known: {sorted(KERNELS)}")
+    if "tsdl" in names and not (ROOT / "dist" / "cli" / "src" / "main.js").exists():
+        parser.error("tsdl is not built: run `npm run build` first")
+
+    runs: dict[str, list[dict]] = {k: [] for k in names}
+    with tempfile.TemporaryDirectory(prefix="tsdl-bench-") as tmp:
+        workdir = Path(tmp)
+        for rep in range(args.reps):
+            for name in names:
+                print(f"[{rep + 1}/{args.reps}] {name} ...", end=" ", flush=True, file=sys.stderr)
+                try:
+                    r = one_repetition(name, rep, workdir)
+                except Exception:
+                    logs = workdir / f"{name}.log"
+                    print(f"\n{name} kernel log:\n{logs.read_text(errors='replace')[-3000:] if logs.exists() else ''}", file=sys.stderr)
+                    raise
+                runs[name].append(r)
+                print(
+                    f"start-up {r['startup_s'] * 1000:.0f} ms, 1+1 {r['trivial_cell_s'] * 1000:.1f} ms, "
+                    f"100 lines {r['long_cell_s'] * 1000:.1f} ms, RSS {r['rss_after_200_cells_bytes'] / 2**20:.0f} MiB",
+                    file=sys.stderr,
+                )
+
+    keys = ["startup_s", "trivial_cell_s", "long_cell_s", "rss_after_200_cells_bytes", "rss_after_17_cells_bytes"]
+    results = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "reps": args.reps,
+        "machine": machine(),
+        "versions": versions(),
+        "method": {
+            "startup": "spawn of the kernel command to the first kernel_info_reply",
+            "round_trip": "execute_request sent to execute_reply and idle status both received; "
+            f"median of {TRIVIAL_RUNS} (trivial) / {LONG_RUNS} (100-line) per repetition, after one warm-up cell",
+            "memory": f"sum of RSS over the kernel process and all its descendants after {MEMORY_CELLS} cells",
+        },
+        "medians": {k: {key: statistics.median(r[key] for r in runs[k]) for key in keys} for k in names},
+        "runs": runs,
+    }
+    out = Path(args.out)
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "results.md").write_text(markdown(results))
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

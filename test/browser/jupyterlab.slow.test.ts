@@ -1,0 +1,216 @@
+/**
+ * The whole stack as a user meets it: the pinned JupyterLab from .venv, opened in Debian's
+ * Chromium (driven by playwright-core; no browser is ever downloaded), runs a notebook on the
+ * tsdl kernel: cells execute, outputs appear, Tab after `Math.` offers `abs`. The final state is
+ * saved as docs/screenshots/jupyterlab.png for the README.
+ *
+ * Without /usr/bin/chromium the suite is skipped with a message, except in CI (CI=true), where
+ * .ci/run installs Chromium and a skip would hide a missing proof.
+ */
+import { spawn, ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium, Browser, Page } from 'playwright-core';
+import { killTree, root, setUpJupyter, JupyterSetup } from '../helpers/jupyter';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOT = path.join(root, 'docs', 'screenshots', 'jupyterlab.png');
+
+const inCI = Boolean(process.env.CI) && process.env.CI !== 'false';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && !inCI) {
+  process.stderr.write(`Skipping the JupyterLab browser test: ${CHROMIUM} is missing (Debian: apt-get install chromium).\n`);
+}
+const suite = haveChromium || inCI ? describe : describe.skip;
+
+const cells = [
+  'console.log("hello from JupyterLab")',
+  'const squares = [1, 2, 3].map((x) => x * x);\nsquares',
+  'display.html("<b class=\\"tsdl-rich\\">rich output from tsdl</b>")',
+  '',
+];
+
+function notebook(kernelName: string): string {
+  const code = (source: string, i: number) => ({ cell_type: 'code', id: `cell-${i}`, execution_count: null, metadata: {}, outputs: [], source });
+  return JSON.stringify({
+    cells: cells.map(code),
+    metadata: {
+      kernelspec: { name: kernelName, display_name: 'TypeScript', language: 'typescript' },
+      language_info: { name: 'typescript', file_extension: '.ts' },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(url: string, lab: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (lab.exitCode !== null) throw new Error(`jupyter lab exited (code ${lab.exitCode}):\n${log()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`jupyter lab did not answer ${url} within ${timeoutMs} ms:\n${log()}`);
+}
+
+suite('JupyterLab in Chromium', () => {
+  let jupyter: JupyterSetup;
+  let dir: string;
+  let lab: ChildProcess | undefined;
+  let labLog = '';
+  let browser: Browser | undefined;
+  let page: Page;
+  let kernelReady: Promise<void>;
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing in CI: .ci/run should have installed Debian's chromium.`);
+    jupyter = await setUpJupyter();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tsdl-lab-'));
+    const notebooks = path.join(dir, 'notebooks');
+    mkdirSync(notebooks);
+    writeFileSync(path.join(notebooks, 'tsdl-demo.ipynb'), notebook(jupyter.kernelName));
+    // Fresh settings: no news/update prompts over the notebook, no restored workspace.
+    const settings = path.join(dir, 'settings', '@jupyterlab', 'apputils-extension');
+    mkdirSync(settings, { recursive: true });
+    writeFileSync(path.join(settings, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false', checkForUpdates: false }));
+
+    const port = await freePort();
+    const token = randomBytes(16).toString('hex');
+    const env = {
+      ...jupyter.env,
+      JUPYTERLAB_SETTINGS_DIR: path.join(dir, 'settings'),
+      JUPYTERLAB_WORKSPACES_DIR: path.join(dir, 'workspaces'),
+      JUPYTER_CONFIG_DIR: path.join(dir, 'config'),
+    };
+    lab = spawn(
+      jupyter.jupyter,
+      [
+        'lab',
+        '--no-browser',
+        '--allow-root', // CI runs as root
+        '--ServerApp.ip=127.0.0.1',
+        `--ServerApp.port=${port}`,
+        '--ServerApp.port_retries=0',
+        `--IdentityProvider.token=${token}`,
+        `--ServerApp.root_dir=${notebooks}`,
+        '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+      ],
+      { cwd: notebooks, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
+    lab.stdout!.on('data', (b: Buffer) => (labLog += b.toString()));
+    lab.stderr!.on('data', (b: Buffer) => (labLog += b.toString()));
+    if (process.env.TSDL_DEBUG_BROWSER) lab.stderr!.on('data', (b: Buffer) => process.stderr.write(`[lab] ${b}`));
+    const base = `http://127.0.0.1:${port}`;
+    await waitForServer(`${base}/api/status?token=${token}`, lab, () => labLog, 120_000);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    if (process.env.TSDL_DEBUG_BROWSER) page.on('websocket', (ws) => { ws.on('framesent', (f) => process.stderr.write(`[ws>] ${String(f.payload).slice(0, 300)}\n`)); ws.on('framereceived', (f) => process.stderr.write(`[ws<] ${String(f.payload).slice(0, 300)}\n`)); });
+    if (process.env.TSDL_DEBUG_BROWSER) page.on('console', (m) => process.stderr.write(`[browser] ${m.text()}\n`));
+    // The notebook's toolbar says "Idle" before the kernel has answered anything; cells run in
+    // that window are lost. The kernel's first kernel_info_reply over the websocket is the signal.
+    kernelReady = new Promise((resolve) => {
+      page.on('websocket', (ws) => {
+        if (!ws.url().includes('/api/kernels/')) return;
+        ws.on('framereceived', (frame) => {
+          if (String(frame.payload).includes('"kernel_info_reply"')) resolve();
+        });
+      });
+    });
+    await page.goto(`${base}/lab/tree/tsdl-demo.ipynb?token=${token}`);
+  }, 15 * 60_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    // SIGTERM lets the server shut its kernels down; the group kill catches stragglers.
+    killTree(lab?.pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 2000));
+    killTree(lab?.pid);
+    jupyter?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  const cell = (i: number) => page.locator('.jp-Notebook .jp-Cell').nth(i);
+
+  test('opens the notebook with the tsdl kernel idle', async () => {
+    await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 120_000 });
+    // The toolbar's kernel name and the execution indicator both say the kernel is up.
+    await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor({ timeout: 120_000 });
+    await Promise.race([kernelReady, new Promise((_, reject) => setTimeout(() => reject(new Error(`the tsdl kernel sent no kernel_info_reply to JupyterLab within 120 s:\n${labLog.slice(-4000)}`)), 120_000))]);
+  }, 180_000);
+
+  test('runs cells and shows stdout, execute_result and rich HTML output', async () => {
+    await cell(0).locator('.jp-InputArea-editor').click();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+Enter');
+
+    await expectText(cell(0).locator('.jp-OutputArea-output'), 'hello from JupyterLab');
+    await expectText(cell(1).locator('.jp-OutputArea-output'), '[ 1, 4, 9 ]');
+    await cell(2).locator('.jp-OutputArea-output b.tsdl-rich').waitFor({ timeout: 60_000 });
+    await expectText(cell(2).locator('.jp-OutputArea-output'), 'rich output from tsdl');
+    // Execution counts show the cells ran in order on one kernel.
+    await expectText(cell(1).locator('.jp-InputPrompt'), '[2]');
+  }, 180_000);
+
+  test('Tab after `Math.` offers `abs` from the TypeScript language service', async () => {
+    await cell(3).locator('.jp-InputArea-editor').click();
+    await page.keyboard.type('Math.');
+    await page.keyboard.press('Tab');
+    const completer = page.locator('.jp-Completer');
+    try {
+      await completer.waitFor({ state: 'visible', timeout: 60_000 });
+      await completer.locator('.jp-Completer-item .jp-Completer-match', { hasText: /^abs$/ }).first().waitFor({ timeout: 30_000 });
+    } catch (err) {
+      const offered = await completer.locator('.jp-Completer-item').allInnerTexts().catch(() => []);
+      throw new Error(`Tab after "Math." did not offer "abs"; the completer shows ${JSON.stringify(offered.slice(0, 20))}${await failureScreenshot()}\n${(err as Error).message}`);
+    }
+
+    // Let the status bar settle back to Idle after the completion request for the screenshot.
+    await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+  }, 120_000);
+
+  async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+    try {
+      await locator.filter({ hasText: text }).first().waitFor({ timeout: 60_000 });
+    } catch (err) {
+      const seen = await locator.allInnerTexts().catch(() => []);
+      throw new Error(`expected "${text}" in the output; JupyterLab shows ${JSON.stringify(seen)}${await failureScreenshot()}\n${(err as Error).message}\n\njupyter lab log:\n${labLog.slice(-4000)}`);
+    }
+  }
+
+  /** Saves what the browser shows for the failure message (test-output/ is git-ignored). */
+  async function failureScreenshot(): Promise<string> {
+    const shot = path.join(root, 'test-output', 'jupyterlab-failure.png');
+    mkdirSync(path.dirname(shot), { recursive: true });
+    return (await page.screenshot({ path: shot }).then(() => true, () => false)) ? ` (screenshot: ${path.relative(root, shot)})` : '';
+  }
+});
