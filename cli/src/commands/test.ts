@@ -6,7 +6,7 @@
  *
  *   tsdl test                      everything
  *   tsdl test --fast               skip *.slow.test.ts (no Python, no browser needed)
- *   tsdl test test/nbclient        extra arguments go to jest (path filters, -t, --watch, ...)
+ *   tsdl test test/nbclient        extra arguments go to jest (path filters, -t, ...)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -49,7 +49,7 @@ export async function runTests(argv: string[]): Promise<number> {
     const install: Step = {
       title: 'install the tsdl kernelspec into .venv (tsdl install --sys-prefix)',
       cmd: node,
-      args: [path.join(root, 'bin', 'tsdl.js'), 'install', '--sys-prefix'],
+      args: [path.join(root, 'bin', 'tsdl.js'), 'install', '--sys-prefix', '--python', python.python],
       env,
     };
     const code = await runStep(install, root);
