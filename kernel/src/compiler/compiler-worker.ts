@@ -34,6 +34,8 @@ function handle(req: CompilerRequest): unknown {
       const cell = compiled.get(req.cellIndex);
       if (cell) compiler.commit(cell, req.cellIndex);
       compiled.delete(req.cellIndex);
+      // Build the next program while the user reads the output, not when they run the next cell.
+      setImmediate(() => compiler.languageService.getProgram());
       if (++commits % CELLS_PER_GC === 0) setImmediate(collectGarbage);
       return null;
     }

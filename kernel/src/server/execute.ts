@@ -78,11 +78,13 @@ export async function executeCell(
     clear: (wait) => { if (!request.silent) io.publish('clear_output', { wait }); },
     input: io.input,
   });
+  // Not awaited: the compiler thread handles requests in order, so the next cell's compile sees
+  // this; the reply need not wait for it.
   if (outcome.status === 'error' && outcome.runtimeDied) {
-    await compiler.reset();
+    void compiler.reset();
   } else {
     // A cell that failed half-way still declared what it reached; keep its types for later cells.
-    await compiler.commit(cellIndex);
+    void compiler.commit(cellIndex);
   }
   if (outcome.status === 'error') {
     io.publish('error', { ...outcome.error });
