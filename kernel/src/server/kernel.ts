@@ -54,7 +54,7 @@ export class Kernel {
   private shellQueue: Array<Message> = [];
   private shellBusy = false;
   private abortQueuedExecutes = false;
-  private pendingInput: { resolve(v: string): void; parent: Message } | undefined;
+  private pendingInput: { resolve(v: string): void } | undefined;
   private shuttingDown = false;
   /** Resolves when the kernel has shut down. */
   readonly finished: Promise<void>;
@@ -248,7 +248,7 @@ export class Kernel {
 
   private requestInput(parent: Message, prompt: string, password: boolean): Promise<string> {
     return new Promise((resolve) => {
-      this.pendingInput = { resolve, parent };
+      this.pendingInput = { resolve };
       this.send('stdin', childMessage(parent, 'input_request', { prompt, password }, this.session));
     });
   }
