@@ -226,7 +226,7 @@ export class CellCompiler {
     return path.join(this.config.notebookDir, `__tsdl_decl_${i}__.d.ts`);
   }
 
-  /** Sets the cell file to code being edited (for completion and inspection); returns the offset map. */
+  /** Sets the cell file to code being edited (for completion and inspection). */
   private edit(code: string): void {
     const parsed = ts.createSourceFile(this.cellPath, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
     this.setFile(this.cellPath, this.checkedText(code, analyzeCell(parsed)));

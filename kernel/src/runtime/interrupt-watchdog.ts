@@ -56,7 +56,6 @@ export function startWatchdog(onInterrupt: (n: number) => void): Watchdog {
   worker.unref();
   worker.on('message', (n: number) => {
     if (n > Atomics.load(acks, 0)) onInterrupt(n);
-    else return;
   });
   worker.on('error', (e) => process.stderr.write(`tsdl: the interrupt watchdog failed (${e.message}); interrupts will only reach awaiting cells.\n`));
   return {

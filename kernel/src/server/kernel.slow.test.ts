@@ -178,6 +178,7 @@ test('a tensor shows its shape, dtype and values; a TypeScript import of tfjs wo
 });
 
 test('completion and inspection know imported packages', async () => {
+  await kernel.execute('import * as tf from "@tensorflow/tfjs";');
   const c = await kernel.request('shell', 'complete_request', { code: 'tf.matM', cursor_pos: 7 });
   expect(c.content.matches).toContain('matMul');
   const i = await kernel.request('shell', 'inspect_request', { code: 'tf.matMul', cursor_pos: 9, detail_level: 0 });
