@@ -41,6 +41,12 @@ describe('checks', () => {
     expect(message(() => expectEqual([1], [1, 2]))).toBe('expected 2 items, got 1: [1]');
   });
 
+  it('expects an error with a matching message', () => {
+    check.throws(() => { throw new Error('lengths 1 and 2'); }, /1.*2/);
+    expect(message(() => check.throws(() => 1, undefined, 'dot([1], [1, 2])'))).toBe('dot([1], [1, 2]): expected an error, but nothing was thrown');
+    expect(message(() => check.throws(() => { throw new Error('oops'); }, /length/))).toBe('expected an error whose message matches /length/, got "oops"');
+  });
+
   it('turns checks into partial credit, printing failures to stdout only', () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const error = jest.spyOn(console, 'error');

@@ -213,6 +213,22 @@ export function expectTrue(condition: unknown, message: string): void {
 }
 
 /**
+ * Pass when `fn()` throws, and (if given) its message matches `pattern` — for exercises that must
+ * reject bad input with a clear error.
+ */
+export function expectThrows(fn: () => unknown, pattern?: RegExp, what?: string): void {
+  let message: string;
+  try {
+    fn();
+  } catch (e) {
+    message = e instanceof Error ? e.message : String(e);
+    if (pattern && !pattern.test(message)) fail(what, `expected an error whose message matches ${pattern}, got ${JSON.stringify(message)}`);
+    return;
+  }
+  fail(what, 'expected an error, but nothing was thrown');
+}
+
+/**
  * Partial credit as nbgrader reads it: run each check, print why any failed (to stdout), and
  * return the points earned — leave the call as the last line of the test cell.
  *
@@ -242,5 +258,6 @@ export const check = {
   shape: expectShape,
   dtype: expectDtype,
   true: expectTrue,
+  throws: expectThrows,
   partialCredit,
 };

@@ -75,6 +75,11 @@ function failureReason(outputs: Output[]): Pick<CellResult, 'reason' | 'error' |
   return {};
 }
 
+/** The "✗ ..." lines partialCredit prints for each check that failed. */
+const failedChecks = (outputs: Output[]) =>
+  outputs.flatMap((o) => (o.output_type === 'stream' && o.name === 'stdout' ? o.text.split('\n') : []))
+    .filter((l) => l.startsWith('✗ ')).map((l) => stripAnsi(l.slice(2)).trim()).slice(0, 10);
+
 /** nbgrader's SaveAutoGrades over an executed notebook, with reasons. */
 export function gradeCells(nb: Notebook): CellResult[] {
   return nb.cells.filter(isGrade).map((cell: Cell): CellResult => {
@@ -88,9 +93,11 @@ export function gradeCells(nb: Notebook): CellResult[] {
     const outputs = cell.outputs ?? [];
     if (score === max) return { gradeId: id, kind: 'test', score, maxScore: max, status: 'passed', ...(warning ? { reason: warning } : {}) };
     if (score !== null && score > 0) {
-      return { gradeId: id, kind: 'test', score, maxScore: max, status: 'partial', reason: `Partial credit: ${score} of ${max} points.` };
+      const failed = failedChecks(outputs);
+      return { gradeId: id, kind: 'test', score, maxScore: max, status: 'partial', reason: `Partial credit: ${score} of ${max} points.${failed.length ? ` Failed: ${failed.join('; ')}` : ''}` };
     }
-    const why = failureReason(outputs);
+    const failed = failedChecks(outputs);
+    const why = { ...(failed.length ? { reason: `0 of ${max} points. Failed: ${failed.join('; ')}` } : {}), ...failureReason(outputs) };
     const notRun = why.error?.ename === 'TotalTimeLimitExceeded' && why.error.evalue.startsWith('not run');
     return { gradeId: id, kind: 'test', score: 0, maxScore: max, status: notRun ? 'not-run' : 'failed', ...why, ...(warning && !why.reason ? { reason: warning } : {}) };
   });

@@ -8,3 +8,4 @@ export * from './budget';
 export * from './data';
 export * from './plot';
 export * from './train';
+export * from './report';

@@ -1,0 +1,63 @@
+/**
+ * From a chapter source to a notebook and back to what a benchmark wants to know: the notebook
+ * a source builds into, and the numbers (`tsdl.report`) and outputs an executed notebook holds.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Notebook } from '../../kernel/src/notebook/run';
+import { hashSource, parseChapterSource } from './source-format';
+
+export const NOTEBOOKS_DIR = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'notebooks');
+export const SOURCE_DIR = path.join(NOTEBOOKS_DIR, 'source');
+export const METRICS_MIME = 'application/vnd.tsdl.metrics+json';
+
+/** What the notebook records about the run its outputs came from. */
+export interface RunStamp {
+  source_sha256: string;
+  budget: string;
+  seconds: number;
+}
+
+/** Chapter sources (`NN-slug.md`), sorted; `only` keeps those whose name starts with one of them. */
+export function chapterSources(only: string[] = []): string[] {
+  return fs.readdirSync(SOURCE_DIR)
+    .filter((f) => /^\d\d-.*\.md$/.test(f))
+    .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
+    .sort()
+    .map((f) => path.join(SOURCE_DIR, f));
+}
+
+/** The notebook a chapter source builds into: notebooks/NN-slug.ipynb. */
+export function notebookPathFor(source: string): string {
+  return path.join(NOTEBOOKS_DIR, path.basename(source, '.md') + '.ipynb');
+}
+
+/** The unexecuted notebook for a source text. */
+export function buildNotebook(text: string, file: string): Notebook {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: 'tsdl', display_name: 'TypeScript (tsdl)', language: 'typescript' },
+      language_info: { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript' },
+      tsdl: { source: `source/${path.basename(file)}`, source_sha256: hashSource(text) },
+    },
+    cells: parseChapterSource(text, path.basename(file)).map((c) => ({
+      ...c,
+      source: c.source,
+      ...(c.cell_type === 'code' ? { outputs: [], execution_count: null } : {}),
+    })),
+  };
+}
+
+/** Every `tsdl.report(...)` in an executed notebook, merged in order. */
+export function collectMetrics(nb: Notebook): Record<string, number | string> {
+  const metrics: Record<string, number | string> = {};
+  for (const cell of nb.cells) {
+    for (const o of (cell.outputs ?? []) as Array<{ data?: Record<string, unknown> }>) {
+      const m = o.data?.[METRICS_MIME];
+      if (m && typeof m === 'object') Object.assign(metrics, m);
+    }
+  }
+  return metrics;
+}

@@ -1,0 +1,41 @@
+/**
+ * The notebooks in notebooks/ are built from notebooks/source/*.md and stored with the outputs of
+ * a `default`-budget run (`npm run notebooks`). This keeps the two in step: a source edited
+ * without re-running, or outputs edited by hand into a notebook whose code differs, fails here.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Notebook } from '../../kernel/src/notebook/run';
+import { cellSource } from '../../kernel/src/notebook/run';
+import { buildNotebook, chapterSources, notebookPathFor } from './chapter-notebook';
+
+const sources = chapterSources();
+
+test('every chapter has a source', () => {
+  expect(sources.length).toBeGreaterThan(0);
+  const notebooks = fs.readdirSync(path.dirname(notebookPathFor(sources[0]))).filter((f) => f.endsWith('.ipynb'));
+  expect(notebooks.map((f) => f.replace(/\.ipynb$/, '.md')).sort()).toEqual(sources.map((s) => path.basename(s)).sort());
+});
+
+describe.each(sources.map((s) => [path.basename(s), s]))('%s', (_name, source) => {
+  const expected = buildNotebook(fs.readFileSync(source, 'utf8'), source);
+  const stored = JSON.parse(fs.readFileSync(notebookPathFor(source), 'utf8')) as Notebook;
+  const tsdlMeta = stored.metadata.tsdl as { source_sha256?: string; budget?: string } | undefined;
+
+  test('was executed from the current source under the default budget (run `npm run notebooks -- NN`)', () => {
+    expect(tsdlMeta?.source_sha256).toBe((expected.metadata.tsdl as { source_sha256: string }).source_sha256);
+    expect(tsdlMeta?.budget).toBe('default');
+  });
+
+  test('holds the source cells unchanged', () => {
+    const shape = (nb: Notebook) => nb.cells.map((c) => ({ type: c.cell_type, id: c.id, source: cellSource(c), metadata: c.metadata }));
+    expect(shape(stored)).toEqual(shape(expected));
+  });
+
+  test('has every code cell executed, in order, without errors', () => {
+    const code = stored.cells.filter((c) => c.cell_type === 'code');
+    expect(code.map((c) => c.execution_count)).toEqual(code.map((_, i) => i + 1));
+    const errors = code.flatMap((c) => (c.outputs ?? []) as Array<{ output_type: string; ename?: string }>).filter((o) => o.output_type === 'error');
+    expect(errors).toEqual([]);
+  });
+});
