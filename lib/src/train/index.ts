@@ -5,3 +5,4 @@ export { ProgressBar, progressText, progressHtml } from './progress-bar';
 export type { ProgressBarOptions, ProgressState } from './progress-bar';
 export { modelSummary } from './summary';
 export type { ModelSummary, LayerRow } from './summary';
+export { saveModel, loadModel } from './model-files';
