@@ -9,3 +9,6 @@ export * from './data';
 export * from './plot';
 export * from './train';
 export * from './report';
+export * from './linear-map';
+export * from './toy2d';
+export * from './netdiagram';

@@ -36,11 +36,25 @@ if (!haveChromium && !inCI) {
 }
 const suite = haveChromium || inCI ? describe : describe.skip;
 
+const PLOT_SCREENSHOT = path.join(root, 'docs', 'screenshots', 'jupyterlab-plot.png');
+const TRAINING_SCREENSHOT = path.join(root, 'docs', 'screenshots', 'jupyterlab-training.png');
+const EPOCHS = 8;
+
 const cells = [
   'console.log("hello from JupyterLab")',
   'const squares = [1, 2, 3].map((x) => x * x);\nsquares',
   'display.html("<b class=\\"tsdl-rich\\">rich output from tsdl</b>")',
   '',
+  // A chart as a chapter draws one: Plotly JSON that JupyterLab's plotly renderer shows.
+  'import * as tsdl from "tsdl";\nconst xs = Array.from({ length: 41 }, (_, i) => -4 + i / 5);\n' +
+    'tsdl.line({ "sigmoid(x)": xs.map((x) => 1 / (1 + Math.exp(-x))) }, { x: xs, title: "sigmoid" })',
+  // A training cell: each epoch is slowed down so the live curve has time to redraw in place.
+  'await tsdl.initBackend();\nconst tf = tsdl.tf;\n' +
+    'const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 8, activation: "relu" }), tf.layers.dense({ units: 1 })] });\n' +
+    'model.compile({ optimizer: "adam", loss: "meanSquaredError" });\n' +
+    'const x = tf.randomNormal([64, 2]);\nconst y = x.sum(1, true);\n' +
+    `await model.fit(x, y, { epochs: ${EPOCHS}, verbose: 0, callbacks: [tsdl.trainingProgress(), new tf.CustomCallback({ onEpochEnd: () => new Promise((r) => setTimeout(r, 700)) })] });\n` +
+    '"trained"',
 ];
 
 function notebook(kernelName: string): string {
@@ -196,7 +210,51 @@ suite('JupyterLab in Chromium', () => {
     await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
+    await page.keyboard.press('Escape');
   }, 120_000);
+
+  test('a plot cell renders an interactive chart inline', async () => {
+    await cell(4).locator('.jp-InputArea-editor').click();
+    await page.keyboard.press('Shift+Enter');
+    const chart = cell(4).locator('.jp-OutputArea-output svg.main-svg').first();
+    try {
+      await chart.waitFor({ timeout: 120_000 });
+    } catch (err) {
+      const seen = await cell(4).locator('.jp-OutputArea-output').allInnerTexts().catch(() => []);
+      throw new Error(`the plot cell drew no Plotly chart; its output shows ${JSON.stringify(seen)}${await failureScreenshot()}\n${(err as Error).message}\n${labLog.slice(-3000)}`);
+    }
+    // The trace is drawn (a line path with points), not just empty axes.
+    await cell(4).locator('.jp-OutputArea-output .scatterlayer .trace path.js-line').first().waitFor({ timeout: 30_000 });
+    await expectText(cell(4).locator('.jp-OutputArea-output'), 'sigmoid');
+    await cell(4).scrollIntoViewIfNeeded();
+    await cell(4).screenshot({ path: PLOT_SCREENSHOT });
+  }, 180_000);
+
+  test('a training cell redraws its progress and loss curve in place while it runs', async () => {
+    await cell(5).locator('.jp-InputArea-editor').click();
+    await page.keyboard.press('Shift+Enter');
+    const training = cell(5).locator('.jp-OutputArea-output .tsdl-training');
+    await training.first().waitFor({ timeout: 120_000 });
+    // Watch the one output while the cell is still running: its curve image changes epoch by epoch.
+    const curves = new Set<string>();
+    const deadline = Date.now() + 120_000;
+    let outputs = 0;
+    while (Date.now() < deadline) {
+      const running = (await cell(5).locator('.jp-InputPrompt').innerText()).includes('*');
+      if (!running) break;
+      const src = await training.locator('img').first().getAttribute('src', { timeout: 1000 }).catch(() => null);
+      if (src) curves.add(src);
+      outputs = Math.max(outputs, await cell(5).locator('.jp-OutputArea-output .tsdl-training').count());
+      if (curves.size === 3) { await cell(5).scrollIntoViewIfNeeded(); await cell(5).screenshot({ path: TRAINING_SCREENSHOT }); }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await expectText(cell(5).locator('.jp-OutputArea-output'), 'trained');
+    expect(curves.size).toBeGreaterThanOrEqual(3);
+    // Updated in place: one training output, never a new one per epoch.
+    expect(outputs).toBe(1);
+    // The finished output ends with the per-epoch table.
+    await expect(training.locator('table tbody tr').count()).resolves.toBe(EPOCHS);
+  }, 240_000);
 
   async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
     try {

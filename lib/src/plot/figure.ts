@@ -19,6 +19,23 @@ function toJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v))) as T;
 }
 
+/**
+ * Plotly.js 3 (what JupyterLab's renderer ships with plotly 6+) ignores titles given as plain
+ * strings, which nodeplotlib code and our helpers use; it wants `{ text }`. Convert the figure's
+ * and every axis's title, leaving the rest of the layout as given.
+ */
+export function plotlyLayout(layout: Layout): Layout {
+  const titled = (v: unknown) => (typeof v === 'string' ? { text: v } : v);
+  const out: Record<string, unknown> = { ...layout };
+  if ('title' in out) out.title = titled(out.title);
+  for (const [key, axis] of Object.entries(out)) {
+    if (/^[xy]axis\d*$/.test(key) && axis && typeof axis === 'object' && 'title' in axis) {
+      out[key] = { ...axis, title: titled((axis as { title: unknown }).title) };
+    }
+  }
+  return out as Layout;
+}
+
 export class Figure {
   readonly data: Trace[];
   readonly layout: Layout;
@@ -39,7 +56,7 @@ export class Figure {
   toBundle(): MimeBundle {
     const title = typeof this.layout.title === 'string' ? this.layout.title : this.layout.title?.text;
     const bundle: MimeBundle = {
-      [PLOTLY_MIME]: { data: this.data, layout: this.layout },
+      [PLOTLY_MIME]: { data: this.data, layout: plotlyLayout(this.layout) },
       'image/svg+xml': this.toSvg(),
       'text/plain': `Figure${title ? ` "${title}"` : ''}: ${this.data.map((t) => t.type ?? 'scatter').join(', ')}`,
     };
@@ -53,7 +70,7 @@ export class Figure {
 
   /** A standalone HTML page: the interactive chart when online, the static SVG otherwise. */
   toHtml(): string {
-    const spec = JSON.stringify({ data: this.data, layout: this.layout }).replace(/</g, '\\u003c');
+    const spec = JSON.stringify({ data: this.data, layout: plotlyLayout(this.layout) }).replace(/</g, '\\u003c');
     return `<!doctype html><html><head><meta charset="utf-8"><title>tsdl plot</title></head><body>` +
       `<div id="plot">${this.toSvg()}</div>` +
       `<script src="${PLOTLY_JS_URL}"></script>` +

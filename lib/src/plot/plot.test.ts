@@ -6,7 +6,7 @@ import { PNG } from 'pngjs';
 import { installDisplaySink, MimeBundle, toMimeBundle } from '../../../kernel/src/display';
 import { quietTf } from '../data/test-helpers';
 import { bar, confusionMatrix, decisionBoundary, heatmap, histogram, image, imageGrid, line, plot, scatter, Figure, PLOTLY_MIME } from '.';
-import { niceTicks } from './svg';
+import { niceTicks, renderSvg } from './svg';
 
 quietTf();
 
@@ -113,6 +113,13 @@ describe('plot bundles', () => {
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(-3, 47, 5)).toEqual([0, 10, 20, 30, 40]);
   });
+
+  it('an epoch axis (dtick 1) has whole-number ticks only', () => {
+    const svg = renderSvg([{ x: [1, 2, 3], y: [3, 2, 1], type: 'scatter' }], { xaxis: { dtick: 1 } });
+    const labels = [...svg.matchAll(/<text[^>]*text-anchor="middle"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
+    expect(labels).toEqual(expect.arrayContaining(['1', '2', '3']));
+    expect(labels).not.toContain('1.5');
+  });
 });
 
 describe('plot(data, layout) like nodeplotlib', () => {
@@ -121,9 +128,10 @@ describe('plot(data, layout) like nodeplotlib', () => {
   it('shows the figure in a notebook', () => {
     const shown: MimeBundle[] = [];
     installDisplaySink({ display: (b) => shown.push(b), clear: () => {} });
-    plot([{ x: [1, 2, 3], y: [1, 4, 9], type: 'scatter' }], { title: 'squares' });
+    plot([{ x: [1, 2, 3], y: [1, 4, 9], type: 'scatter' }], { title: 'squares', xaxis: { title: 'n' }, yaxis2: { title: { text: 'n²' } } });
     expect(shown).toHaveLength(1);
-    expect((shown[0][PLOTLY_MIME] as { layout: { title: string } }).layout.title).toBe('squares');
+    // Plotly.js 3 (JupyterLab's renderer) shows only { text } titles; nodeplotlib code passes strings.
+    expect((shown[0][PLOTLY_MIME] as { layout: object }).layout).toEqual({ title: { text: 'squares' }, xaxis: { title: { text: 'n' } }, yaxis2: { title: { text: 'n²' } } });
     checkBundle(shown[0]);
   });
 

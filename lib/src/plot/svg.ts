@@ -128,7 +128,15 @@ export function renderSvg(data: Trace[], layout: Layout = {}): string {
       const every = Math.ceil(s.categories.length / 20);
       return s.categories.map((c, i) => [i, c] as [number, string]).filter((_, i) => i % every === 0);
     }
-    return niceTicks(Math.min(s.lo, s.hi), Math.max(s.lo, s.hi)).map((v) => [v, fmt(v)]);
+    const [lo, hi] = [Math.min(s.lo, s.hi), Math.max(s.lo, s.hi)];
+    if (typeof axis?.dtick === 'number' && axis.dtick > 0) {
+      // Plotly's dtick (e.g. 1 for epochs): multiples of it, thinned to about a dozen ticks.
+      const step = axis.dtick * Math.max(1, Math.ceil((hi - lo) / axis.dtick / 12));
+      const ticks: Array<[number, string]> = [];
+      for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push([v, fmt(v)]);
+      if (ticks.length >= 2) return ticks;
+    }
+    return niceTicks(lo, hi).map((v) => [v, fmt(v)]);
   };
   const hideX = layout.xaxis?.visible === false || imageAxes;
   const hideY = layout.yaxis?.visible === false || imageAxes;

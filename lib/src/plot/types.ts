@@ -39,6 +39,8 @@ export interface Axis {
   scaleanchor?: string;
   tickvals?: number[];
   ticktext?: string[];
+  /** Distance between ticks, as in Plotly (e.g. 1 for whole epochs). */
+  dtick?: number;
   visible?: boolean;
   [key: string]: unknown;
 }

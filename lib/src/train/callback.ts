@@ -160,7 +160,7 @@ export class TrainingProgress extends tf.Callback {
     const s = { ...this.state(), value: Math.round(this.state().value * 100) / 100 };
     const traces = this.traces();
     const hasCurves = traces.some((t) => (t.y ?? []).length > 0);
-    const chart = hasCurves ? renderSvg(traces, { width: 640, height: 320, xaxis: { title: this.options.perBatch ? 'step' : 'epoch' }, ...(this.options.title ? { title: this.options.title } : {}) }) : '';
+    const chart = hasCurves ? renderSvg(traces, { width: 640, height: 320, xaxis: { title: this.options.perBatch ? 'step' : 'epoch', dtick: 1 }, ...(this.options.title ? { title: this.options.title } : {}) }) : '';
     const table = this.finished && this.history.length > 0 ? this.summaryTable() : '';
     const img = chart ? `<img alt="training curves" src="data:image/svg+xml;base64,${Buffer.from(chart).toString('base64')}"/>` : '';
     const bundle: MimeBundle = {
