@@ -10,7 +10,6 @@
  * stays under 64 MiB.
  */
 import {
-  backend_util,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropFilterInputs,
@@ -19,7 +18,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { batchChunk, f32, release, runWasmKernel, zeros } from './kernel-utils';
+import { batchChunk, batchRows, f32, nhwcConvInfo, release, runWasmKernel, zeros } from './kernel-utils';
 
 export function conv2DBackpropFilter(args: {
   inputs: Conv2DBackpropFilterInputs;
@@ -29,18 +28,10 @@ export function conv2DBackpropFilter(args: {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (info.dataFormat !== 'channelsLast') {
-    throw new Error(`tsdl wasm Conv2DBackpropFilter supports dataFormat 'NHWC' only, got '${dataFormat}'`);
-  }
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterShape } = attrs;
+  const info = nhwcConvInfo('Conv2DBackpropFilter', x.shape as [number, number, number, number], filterShape, attrs);
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, padTop, padLeft } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  const padTop = info.padInfo.top;
-  const padLeft = info.padInfo.left;
   const K = filterHeight * filterWidth * inChannels;
   const P = outHeight * outWidth;
   const chunk = batchChunk(batchSize, K * P * 4);
@@ -50,11 +41,7 @@ export function conv2DBackpropFilter(args: {
     const nb = Math.min(chunk, batchSize - b0);
     const N = nb * P;
     const colsT = backend.makeOutput([K, N], 'float32');
-    const dyChunk: TensorInfo =
-      nb === batchSize ? { dataId: dy.dataId, shape: [N, outChannels], dtype: 'float32' } : backend.makeOutput([N, outChannels], 'float32');
-    if (nb !== batchSize) {
-      f32(backend, dyChunk).set(f32(backend, dy).subarray(b0 * P * outChannels, (b0 + nb) * P * outChannels));
-    }
+    const { rows: dyChunk, copied } = batchRows(backend, dy, b0, nb, batchSize, P, outChannels);
     const xv = f32(backend, x);
     const cv = f32(backend, colsT);
     for (let fh = 0; fh < filterHeight; fh++) {
@@ -87,7 +74,7 @@ export function conv2DBackpropFilter(args: {
     }
     const part = runWasmKernel(backend, 'BatchMatMul', { a: colsT, b: dyChunk }, { transposeA: false, transposeB: false });
     release(backend, colsT);
-    if (nb !== batchSize) release(backend, dyChunk);
+    if (copied) release(backend, dyChunk);
     if (result == null) {
       result = part;
     } else {

@@ -7,7 +7,6 @@
  * dx[b, oh·sh + fh − padTop, ow·sw + fw − padLeft, ci] += dcols[…]               (col2im, in JS)
  */
 import {
-  backend_util,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
   type Conv2DBackpropInputInputs,
@@ -16,7 +15,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { batchChunk, f32, release, runWasmKernel, zeros } from './kernel-utils';
+import { batchChunk, batchRows, f32, nhwcConvInfo, release, runWasmKernel, zeros } from './kernel-utils';
 
 export function conv2DBackpropInput(args: {
   inputs: Conv2DBackpropInputInputs;
@@ -26,18 +25,10 @@ export function conv2DBackpropInput(args: {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (info.dataFormat !== 'channelsLast') {
-    throw new Error(`tsdl wasm Conv2DBackpropInput supports dataFormat 'NHWC' only, got '${dataFormat}'`);
-  }
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { inputShape } = attrs;
+  const info = nhwcConvInfo('Conv2DBackpropInput', inputShape, filter.shape as [number, number, number, number], attrs);
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, padTop, padLeft } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  const padTop = info.padInfo.top;
-  const padLeft = info.padInfo.left;
   const K = filterHeight * filterWidth * inChannels;
   const P = outHeight * outWidth;
   const chunk = batchChunk(batchSize, K * P * 4);
@@ -52,16 +43,9 @@ export function conv2DBackpropInput(args: {
   }
   for (let b0 = 0; b0 < batchSize; b0 += chunk) {
     const nb = Math.min(chunk, batchSize - b0);
-    const N = nb * P;
-    let dyChunk = dy;
-    if (nb !== batchSize) {
-      dyChunk = backend.makeOutput([N, outChannels], 'float32');
-      f32(backend, dyChunk).set(f32(backend, dy).subarray(b0 * P * outChannels, (b0 + nb) * P * outChannels));
-    } else {
-      dyChunk = { dataId: dy.dataId, shape: [N, outChannels], dtype: 'float32' };
-    }
+    const { rows: dyChunk, copied } = batchRows(backend, dy, b0, nb, batchSize, P, outChannels);
     const dcols = runWasmKernel(backend, 'BatchMatMul', { a: dyChunk, b: wT }, { transposeA: false, transposeB: false });
-    if (nb !== batchSize) release(backend, dyChunk);
+    if (copied) release(backend, dyChunk);
     const c = f32(backend, dcols);
     const out = f32(backend, dx);
     let n = 0;

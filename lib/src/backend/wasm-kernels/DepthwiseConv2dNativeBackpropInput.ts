@@ -15,7 +15,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { f32, zeros } from './kernel-utils';
+import { f32, forEachDepthwiseTap, zeros } from './kernel-utils';
 
 export function depthwiseConv2dNativeBackpropInput(args: {
   inputs: DepthwiseConv2dNativeBackpropInputInputs;
@@ -25,47 +25,28 @@ export function depthwiseConv2dNativeBackpropInput(args: {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
-  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs;
   const info = backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, true,
+    attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, true,
   );
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  const padTop = info.padInfo.top;
-  const padLeft = info.padInfo.left;
+  const { inChannels, outChannels } = info;
   const M = outChannels / inChannels;
 
-  const dx = zeros(backend, [...inputShape]);
+  const dx = zeros(backend, [...attrs.inputShape]);
   const dyv = f32(backend, dy);
   const w = f32(backend, filter);
   const out = f32(backend, dx);
-  for (let b = 0; b < batchSize; b++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let fh = 0; fh < filterHeight; fh++) {
-        const ih = oh * strideHeight + fh * dilationHeight - padTop;
-        if (ih < 0 || ih >= inHeight) continue;
-        for (let ow = 0; ow < outWidth; ow++) {
-          const dyBase = ((b * outHeight + oh) * outWidth + ow) * outChannels;
-          for (let fw = 0; fw < filterWidth; fw++) {
-            const iw = ow * strideWidth + fw * dilationWidth - padLeft;
-            if (iw < 0 || iw >= inWidth) continue;
-            const xBase = ((b * inHeight + ih) * inWidth + iw) * inChannels;
-            const wBase = (fh * filterWidth + fw) * outChannels;
-            if (M === 1) {
-              for (let c = 0; c < inChannels; c++) out[xBase + c] += dyv[dyBase + c] * w[wBase + c];
-            } else {
-              for (let c = 0; c < inChannels; c++) {
-                const o = c * M;
-                let s = 0;
-                for (let m = 0; m < M; m++) s += dyv[dyBase + o + m] * w[wBase + o + m];
-                out[xBase + c] += s;
-              }
-            }
-          }
-        }
-      }
+  forEachDepthwiseTap(info, (xBase, dyBase, wBase) => {
+    if (M === 1) {
+      for (let c = 0; c < inChannels; c++) out[xBase + c] += dyv[dyBase + c] * w[wBase + c];
+      return;
     }
-  }
+    for (let c = 0; c < inChannels; c++) {
+      const o = c * M;
+      let s = 0;
+      for (let m = 0; m < M; m++) s += dyv[dyBase + o + m] * w[wBase + o + m];
+      out[xBase + c] += s;
+    }
+  });
   return dx;
 }
 

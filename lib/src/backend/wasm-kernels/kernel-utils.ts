@@ -4,7 +4,7 @@
  * tfjs backends compose their kernels. Intermediates made with `runWasmKernel` must be released
  * with `release`, or they leak wasm memory that `tf.memory()` does not see.
  */
-import { getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
+import { backend_util, getKernel, type Conv2DBackpropFilterAttrs, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** Runs a kernel registered for `wasm` on `backend` and returns its (single) output. */
@@ -47,4 +47,60 @@ export const scratch = { budgetBytes: 64 * 2 ** 20 };
 /** How many batch items to process at once so a scratch buffer of `bytesPerItem` stays small. */
 export function batchChunk(batch: number, bytesPerItem: number): number {
   return Math.max(1, Math.min(batch, Math.floor(scratch.budgetBytes / Math.max(1, bytesPerItem))));
+}
+
+/** conv2d geometry for the backprop kernels, NHWC only (the layout tfjs layers use). */
+export function nhwcConvInfo(
+  kernelName: string,
+  inShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  attrs: Pick<Conv2DBackpropFilterAttrs, 'strides' | 'pad' | 'dimRoundingMode' | 'dataFormat'>,
+): backend_util.Conv2DInfo & { padTop: number; padLeft: number } {
+  const info = backend_util.computeConv2DInfo(
+    inShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false,
+    backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+  if (info.dataFormat !== 'channelsLast') {
+    throw new Error(`tsdl wasm ${kernelName} supports dataFormat 'NHWC' only, got '${attrs.dataFormat}'`);
+  }
+  return { ...info, padTop: info.padInfo.top, padLeft: info.padInfo.left };
+}
+
+/**
+ * Rows [b0·rows, (b0+nb)·rows) of `t` seen as a [nb·rows, cols] matrix: a view of `t` itself when
+ * the chunk is the whole batch, else a copy that the caller releases (`copied`).
+ */
+export function batchRows(backend: BackendWasm, t: TensorInfo, b0: number, nb: number, batch: number, rows: number, cols: number): { rows: TensorInfo; copied: boolean } {
+  if (nb === batch) return { rows: { dataId: t.dataId, shape: [nb * rows, cols], dtype: 'float32' }, copied: false };
+  const part = backend.makeOutput([nb * rows, cols], 'float32');
+  f32(backend, part).set(f32(backend, t).subarray(b0 * rows * cols, (b0 + nb) * rows * cols));
+  return { rows: part, copied: true };
+}
+
+/**
+ * Visits every (input pixel, output pixel, filter tap) triple of a depthwise convolution that
+ * lies inside the image, giving the flat offsets of x/dx, dy and the filter's tap. Both depthwise
+ * gradients are this walk with a different accumulation.
+ */
+export function forEachDepthwiseTap(info: backend_util.Conv2DInfo, visit: (xBase: number, dyBase: number, wBase: number) => void): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const padTop = info.padInfo.top;
+  const padLeft = info.padInfo.left;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let fh = 0; fh < filterHeight; fh++) {
+        const ih = oh * strideHeight + fh * dilationHeight - padTop;
+        if (ih < 0 || ih >= inHeight) continue;
+        for (let ow = 0; ow < outWidth; ow++) {
+          const dyBase = ((b * outHeight + oh) * outWidth + ow) * outChannels;
+          for (let fw = 0; fw < filterWidth; fw++) {
+            const iw = ow * strideWidth + fw * dilationWidth - padLeft;
+            if (iw < 0 || iw >= inWidth) continue;
+            visit(((b * inHeight + ih) * inWidth + iw) * inChannels, dyBase, (fh * filterWidth + fw) * outChannels);
+          }
+        }
+      }
+    }
+  }
 }
