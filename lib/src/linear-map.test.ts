@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { quietTf } from './data/test-helpers';
 import { linearMap } from './linear-map';
 
 describe('linearMap', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
+    quietTf();
   });
 
   it('maps a vector: W·v for the chapter 01 example', () => {

@@ -26,14 +26,23 @@ function readResults(file: string): Results {
   return { ...empty, ...(JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Results>) };
 }
 
+const BUDGET_NAMES = ['quick', 'default', 'full'];
+
 function resultsMarkdown(r: Results): string {
-  const budgets = ['quick', 'default', 'full'];
-  const lines = [
+  return [
     '# Curriculum run times and results',
     '',
-    `Written by \`npm run notebooks\` (notebooks/tools/refresh.ts) on ${r.machine.cpus} × ${r.machine.cpu}, Node ${r.machine.node}.`,
+    resultsTable(r),
+  ].join('\n');
+}
+
+function resultsTable(r: Results): string {
+  const budgets = BUDGET_NAMES;
+  const lines = [
+    `Measured by \`npm run notebooks\` (notebooks/tools/refresh.ts) on ${r.machine.cpus} × ${r.machine.cpu}, Node ${r.machine.node}.`,
     'Each time is one full top-to-bottom run of the chapter on the tsdl kernel; the results are the',
-    "numbers the chapter itself reports with `tsdl.report(...)` in that run.",
+    "numbers the chapter itself reports with `tsdl.report(...)` in that run. '–': not run on this machine",
+    '(`full` is meant for a GPU).',
     '',
     '| chapter | ' + budgets.map((b) => `${b} (s)`).join(' | ') + ' | results (default budget) |',
     '|---|' + budgets.map(() => '---:|').join('') + '---|',
@@ -45,6 +54,19 @@ function resultsMarkdown(r: Results): string {
     lines.push(`| ${name} | ${times.join(' | ')} | ${shown || '–'} |`);
   }
   return lines.join('\n') + '\n';
+}
+
+const START = '<!-- results:start (written by npm run notebooks) -->';
+const END = '<!-- results:end -->';
+
+/** Replaces the measured table between the markers in notebooks/README.md, if they are there. */
+function quoteInReadme(file: string, table: string): void {
+  if (!fs.existsSync(file)) return;
+  const text = fs.readFileSync(file, 'utf8');
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) return;
+  fs.writeFileSync(file, text.slice(0, a + START.length) + '\n' + table + text.slice(b));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -90,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
       fs.mkdirSync(RESULTS_DIR, { recursive: true });
       fs.writeFileSync(resultsFile, JSON.stringify(results, null, 1) + '\n');
       fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), resultsMarkdown(results));
+      quoteInReadme(path.join(NOTEBOOKS_DIR, 'README.md'), resultsTable(results));
     }
   }
   return failed ? 1 : 0;
