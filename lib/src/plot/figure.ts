@@ -20,6 +20,16 @@ function toJson<T>(value: T): T {
 }
 
 /**
+ * The figure as stored in a notebook: fractions kept to 6 significant digits (more than a chart
+ * can show, and past float32's precision anyway), integers untouched. A decision-boundary grid at
+ * full double precision made a chapter's notebook twice the size for nothing.
+ */
+export function compactNumbers<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) =>
+    (typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v) ? Number(v.toPrecision(6)) : v))) as T;
+}
+
+/**
  * Plotly.js 3 (what JupyterLab's renderer ships with plotly 6+) ignores titles given as plain
  * strings, which nodeplotlib code and our helpers use; it wants `{ text }`. Convert the figure's
  * and every axis's title, leaving the rest of the layout as given.
@@ -56,7 +66,7 @@ export class Figure {
   toBundle(): MimeBundle {
     const title = typeof this.layout.title === 'string' ? this.layout.title : this.layout.title?.text;
     const bundle: MimeBundle = {
-      [PLOTLY_MIME]: { data: this.data, layout: plotlyLayout(this.layout) },
+      [PLOTLY_MIME]: compactNumbers({ data: this.data, layout: plotlyLayout(this.layout) }),
       'image/svg+xml': this.toSvg(),
       'text/plain': `Figure${title ? ` "${title}"` : ''}: ${this.data.map((t) => t.type ?? 'scatter').join(', ')}`,
     };

@@ -114,6 +114,11 @@ describe('plot bundles', () => {
     expect(niceTicks(-3, 47, 5)).toEqual([0, 10, 20, 30, 40]);
   });
 
+  it('stores fractions to 6 significant digits and integers exactly', () => {
+    const spec = line({ y: [1 / 3, 2, 1732345678901] }).toBundle()[PLOTLY_MIME] as { data: Array<{ y: number[] }> };
+    expect(spec.data[0].y).toEqual([0.333333, 2, 1732345678901]);
+  });
+
   it('an epoch axis (dtick 1) has whole-number ticks only', () => {
     const svg = renderSvg([{ x: [1, 2, 3], y: [3, 2, 1], type: 'scatter' }], { xaxis: { dtick: 1 } });
     const labels = [...svg.matchAll(/<text[^>]*text-anchor="middle"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
