@@ -82,7 +82,6 @@ async function main(argv: string[]): Promise<number> {
   const sources = chapterSources(only);
   if (sources.length === 0) throw new Error(`No chapter source matches ${only.join(', ')} in notebooks/source/`);
   const resultsFile = path.join(RESULTS_DIR, 'results.json');
-  const results = readResults(resultsFile);
   let failed = 0;
   for (const source of sources) {
     const name = path.basename(source, '.md');
@@ -107,6 +106,8 @@ async function main(argv: string[]): Promise<number> {
     const metrics = collectMetrics(notebook);
     process.stderr.write(`\r${name} [${budget}]: ok in ${seconds.toFixed(1)} s ${JSON.stringify(metrics)}\n`);
     if (write) {
+      // Re-read just before writing: another refresh may have finished a chapter meanwhile.
+      const results = readResults(resultsFile);
       results.chapters[name] = { ...results.chapters[name], [budget]: { seconds: Math.round(seconds * 10) / 10, metrics, measured: new Date().toISOString().slice(0, 10) } };
       results.machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model.trim() ?? 'unknown', node: process.versions.node };
       fs.mkdirSync(RESULTS_DIR, { recursive: true });
