@@ -2,7 +2,7 @@
  * Kernels tsdl adds to TensorFlow.js's WebAssembly backend so that every curriculum model trains
  * on `wasm` (tfjs 4.22 lacks Conv2DBackpropFilter, both DepthwiseConv2dNative gradients and
  * UnsortedSegmentSum), trains right (its MaxPoolGrad is wrong for some shapes) and trains fast
- * (its Conv2DBackpropInput and transposed BatchMatMul are 5–50× slower than they need be).
+ * (its Conv2DBackpropInput, Tile and transposed BatchMatMul are 5–50× slower than they need be).
  * One kernel a file, as in tfjs-backend-wasm/src/kernels; each has a test beside it comparing it
  * with the plain-JS `cpu` backend.
  */
@@ -14,6 +14,7 @@ import { cpuFallbackKernels } from './cpu-fallback';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
 import { maxPoolGradConfig } from './MaxPoolGrad';
+import { tileConfig } from './Tile';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 
 /** Kernels tsdl writes for `wasm`, registered over any the backend already has. */
@@ -23,6 +24,7 @@ export const wasmKernelConfigs: KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   maxPoolGradConfig,
+  tileConfig,
   unsortedSegmentSumConfig,
 ];
 
