@@ -60,15 +60,23 @@ export function randomCrop(images: tf.Tensor4D, options: CropOptions = {}): tf.T
   if (height > h + 2 * padding || width > w + 2 * padding) {
     throw new Error(`randomCrop: a ${height}×${width} crop does not fit in ${h}×${w} images padded by ${padding}.`);
   }
+  // One gather for the whole batch: a slice per image cost ~6 ms each on the wasm backend.
+  const hp = h + 2 * padding;
+  const wp = w + 2 * padding;
+  const index = new Int32Array(n * height * width);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const top = rng.int(hp - height + 1);
+    const left = rng.int(wp - width + 1);
+    for (let y = 0; y < height; y++) {
+      const row = (i * hp + top + y) * wp + left;
+      for (let x = 0; x < width; x++) index[k++] = row + x;
+    }
+  }
   return tf.tidy(() => {
     const padded = padding > 0 ? tf.pad(batch, [[0, 0], [padding, padding], [padding, padding], [0, 0]]) : batch;
-    const crops: tf.Tensor4D[] = [];
-    for (let i = 0; i < n; i++) {
-      const top = rng.int(h + 2 * padding - height + 1);
-      const left = rng.int(w + 2 * padding - width + 1);
-      crops.push(padded.slice([i, top, left, 0], [1, height, width, -1]));
-    }
-    return tf.concat(crops, 0);
+    const pixels = padded.reshape([n * hp * wp, -1]);
+    return tf.gather(pixels, tf.tensor1d(index, 'int32')).reshape([n, height, width, -1]) as tf.Tensor4D;
   });
 }
 

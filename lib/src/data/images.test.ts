@@ -52,6 +52,14 @@ describe('augmentation ops (tf.image / Keras semantics)', () => {
     expect(crops).toContain('4,0,0,0');
     expect(crops).toContain('1,2,3,4');
     expect(randomCrop(tf.zeros([2, 8, 8, 3]) as tf.Tensor4D, { height: 5, width: 6, rng: 1 }).shape).toEqual([2, 5, 6, 3]);
+    // In a batch, each image is cut from itself (image 0 holds 1s, image 1 holds 2s, padding 0s).
+    const pair = tf.concat([tf.ones([1, 4, 4, 2]), tf.fill([1, 4, 4, 2], 2)]) as tf.Tensor4D;
+    const cut = randomCrop(pair, { padding: 2, rng: 3 }).arraySync() as number[][][][];
+    for (const [i, own] of [[0, 1], [1, 2]]) {
+      const seen = new Set(cut[i].flat(2));
+      expect(seen.has(own)).toBe(true);
+      expect([...seen].every((v) => v === 0 || v === own)).toBe(true);
+    }
   });
 
   it('colorJitter and gaussianNoise are reproducible from a seed and change the image', () => {
