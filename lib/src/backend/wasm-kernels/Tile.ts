@@ -33,7 +33,7 @@ export function tile(args: { inputs: TileInputs; backend: BackendWasm; attrs: Ti
   const outShape = x.shape.map((d, i) => d * reps[i]);
   const out = backend.makeOutput(outShape, x.dtype);
   if (util.sizeFromShape(outShape) === 0) return out;
-  let data = (backend.typedArrayFromHeap(x) as Numeric).slice();
+  let data: Numeric = (backend.typedArrayFromHeap(x) as Numeric).slice();
   const shape = [...x.shape];
   for (let axis = shape.length - 1; axis >= 0; axis--) {
     if (reps[axis] === 1) continue;
