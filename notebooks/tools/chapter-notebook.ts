@@ -4,19 +4,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Notebook } from '../../kernel/src/notebook/run';
+import { type Notebook, TSDL_NOTEBOOK_METADATA } from '../../kernel/src/notebook/run';
+import { METRICS_MIME } from '../../lib/src/report';
 import { hashSource, parseChapterSource } from './source-format';
 
 export const NOTEBOOKS_DIR = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'notebooks');
 export const SOURCE_DIR = path.join(NOTEBOOKS_DIR, 'source');
-export const METRICS_MIME = 'application/vnd.tsdl.metrics+json';
-
-/** What the notebook records about the run its outputs came from. */
-export interface RunStamp {
-  source_sha256: string;
-  budget: string;
-  seconds: number;
-}
 
 /** Chapter sources (`NN-slug.md`), sorted; `only` keeps those whose name starts with one of them. */
 export function chapterSources(only: string[] = []): string[] {
@@ -38,13 +31,12 @@ export function buildNotebook(text: string, file: string): Notebook {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: {
-      kernelspec: { name: 'tsdl', display_name: 'TypeScript (tsdl)', language: 'typescript' },
-      language_info: { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript' },
+      kernelspec: { ...TSDL_NOTEBOOK_METADATA.kernelspec },
+      language_info: { ...TSDL_NOTEBOOK_METADATA.language_info },
       tsdl: { source: `source/${path.basename(file)}`, source_sha256: hashSource(text) },
     },
     cells: parseChapterSource(text, path.basename(file)).map((c) => ({
       ...c,
-      source: c.source,
       ...(c.cell_type === 'code' ? { outputs: [], execution_count: null } : {}),
     })),
   };

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runNotebook, writeNotebook } from '../../kernel/src/notebook/run';
+import { BUDGETS } from '../../lib/src/budget';
 import { buildNotebook, chapterSources, collectMetrics, NOTEBOOKS_DIR, notebookPathFor } from './chapter-notebook';
 
 const RESULTS_DIR = path.join(NOTEBOOKS_DIR, '..', 'bench', 'notebooks');
@@ -26,8 +27,6 @@ function readResults(file: string): Results {
   return { ...empty, ...(JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Results>) };
 }
 
-const BUDGET_NAMES = ['quick', 'default', 'full'];
-
 function resultsMarkdown(r: Results): string {
   return [
     '# Curriculum run times and results',
@@ -37,18 +36,17 @@ function resultsMarkdown(r: Results): string {
 }
 
 function resultsTable(r: Results): string {
-  const budgets = BUDGET_NAMES;
   const lines = [
     `Measured by \`npm run notebooks\` (notebooks/tools/refresh.ts) on ${r.machine.cpus} × ${r.machine.cpu}, Node ${r.machine.node}.`,
     'Each time is one full top-to-bottom run of the chapter on the tsdl kernel; the results are the',
     "numbers the chapter itself reports with `tsdl.report(...)` in that run. '–': not run on this machine",
     '(`full` is meant for a GPU).',
     '',
-    '| chapter | ' + budgets.map((b) => `${b} (s)`).join(' | ') + ' | results (default budget) |',
-    '|---|' + budgets.map(() => '---:|').join('') + '---|',
+    '| chapter | ' + BUDGETS.map((b) => `${b} (s)`).join(' | ') + ' | results (default budget) |',
+    '|---|' + BUDGETS.map(() => '---:|').join('') + '---|',
   ];
   for (const [name, runs] of Object.entries(r.chapters).sort()) {
-    const times = budgets.map((b) => (runs[b] ? runs[b].seconds.toFixed(0) : '–'));
+    const times = BUDGETS.map((b) => (runs[b] ? runs[b].seconds.toFixed(0) : '–'));
     const m = runs.default?.metrics ?? {};
     const shown = Object.entries(m).map(([k, v]) => `${k} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : v}`).join('; ');
     lines.push(`| ${name} | ${times.join(' | ')} | ${shown || '–'} |`);
@@ -78,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     else if (argv[i] === '--no-write') write = false;
     else only.push(argv[i]);
   }
-  if (!['quick', 'default', 'full'].includes(budget)) throw new Error(`--budget must be quick, default or full, not "${budget}"`);
+  if (!(BUDGETS as readonly string[]).includes(budget)) throw new Error(`--budget must be one of ${BUDGETS.join(', ')}, not "${budget}"`);
   const sources = chapterSources(only);
   if (sources.length === 0) throw new Error(`No chapter source matches ${only.join(', ')} in notebooks/source/`);
   const resultsFile = path.join(RESULTS_DIR, 'results.json');

@@ -115,29 +115,23 @@ class TsdlKernelTests(jkt.KernelTests):
         self.assertTrue(info.get("version"), "language_info.version (the TypeScript version) is empty")
         self.assertTrue(info.get("codemirror_mode"), "language_info.codemirror_mode is missing")
 
-    # What Tab does in JupyterLab: replace cursor_start..cursor_end with the match.
-    def test_completion_applies_to_math_abs(self) -> None:
+    def applied_completions(self, text: str) -> list[str]:
+        """What Tab does in JupyterLab: replace cursor_start..cursor_end with each match."""
         self.flush_channels()
-        text = "Math.ab"
         msg_id = self.kc.complete(text, len(text))
         reply = self.get_non_kernel_info_reply(timeout=TIMEOUT)
         validate_message(reply, "complete_reply", msg_id)
         c = reply["content"]
-        applied = [text[: c["cursor_start"]] + m + text[c["cursor_end"] :] for m in c["matches"]]
-        self.assertIn("Math.abs", applied)
+        return [text[: c["cursor_start"]] + m + text[c["cursor_end"] :] for m in c["matches"]]
+
+    def test_completion_applies_to_math_abs(self) -> None:
+        self.assertIn("Math.abs", self.applied_completions("Math.ab"))
 
     def test_completion_knows_earlier_cells(self) -> None:
         self.flush_channels()
         reply, _ = self.run_cell("const learningRateSchedule = [0.1, 0.01];")
         self.assertEqual(reply["content"]["status"], "ok")
-        self.flush_channels()
-        text = "learningRateSch"
-        msg_id = self.kc.complete(text, len(text))
-        reply = self.get_non_kernel_info_reply(timeout=TIMEOUT)
-        validate_message(reply, "complete_reply", msg_id)
-        c = reply["content"]
-        applied = [text[: c["cursor_start"]] + m + text[c["cursor_end"] :] for m in c["matches"]]
-        self.assertIn("learningRateSchedule", applied)
+        self.assertIn("learningRateSchedule", self.applied_completions("learningRateSch"))
 
     def test_state_and_redeclaration_across_cells(self) -> None:
         self.flush_channels()

@@ -74,6 +74,12 @@ function mergeStreams(outputs: NbOutput[]): NbOutput[] {
   return merged;
 }
 
+/** The kernelspec and language_info a notebook on the tsdl kernel carries. */
+export const TSDL_NOTEBOOK_METADATA = {
+  kernelspec: { name: 'tsdl', display_name: 'TypeScript (tsdl)', language: 'typescript' },
+  language_info: { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript' },
+} as const;
+
 export interface RunOptions extends StartOptions {
   /** Per-cell time limit; a cell over it is interrupted and counts as an error. */
   cellTimeoutMs?: number;
@@ -109,8 +115,8 @@ export async function runNotebook(nb: Notebook, options: RunOptions): Promise<Ru
   } finally {
     await client.shutdown();
   }
-  out.metadata.kernelspec = { name: 'tsdl', display_name: 'TypeScript (tsdl)', language: 'typescript' };
-  out.metadata.language_info = { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript' };
+  out.metadata.kernelspec = { ...TSDL_NOTEBOOK_METADATA.kernelspec };
+  out.metadata.language_info = { ...TSDL_NOTEBOOK_METADATA.language_info };
   return { notebook: out, errors };
 }
 
