@@ -24,6 +24,7 @@ Commands:
                             Exercises: student versions, grading, feedback (tsdl grade --help)
   doctor                    Show versions, tensor backend and Jupyter setup
   test [--fast] [jest args] Run every test (npm test)
+  setup native [--force]    Optional: build native TensorFlow (tfjs-node) from registry packages
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -17,4 +17,5 @@ export const commands: Record<string, Command> = {
   grade: (argv) => gradeCommand(argv),
   doctor: doctorCommand,
   test: runTests,
+  setup: (argv) => (require('./setup-native') as typeof import('./setup-native')).setupCommand(argv), // loaded on use: optional
 };

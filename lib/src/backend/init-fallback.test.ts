@@ -11,7 +11,7 @@ test('TSDL_BACKEND=tensorflow without native TensorFlow falls back to wasm with 
   expect(report.fallbackFrom).toEqual({ name: 'tensorflow', error: '@tensorflow/tfjs-node is not installed' });
   expect(tf.getBackend()).toBe('wasm');
   expect(log.mock.calls).toHaveLength(1);
-  expect(String(log.mock.calls[0][0])).toMatch(/^tsdl: backend tensorflow is unavailable .*npm install @tensorflow\/tfjs-node/);
+  expect(String(log.mock.calls[0][0])).toMatch(/^tsdl: backend tensorflow is unavailable .*tsdl setup native/);
   expect(stderr).not.toHaveBeenCalled();
   expect(warn).not.toHaveBeenCalled();
 });
