@@ -4,10 +4,14 @@
  *
  * dW[fh, fw, ci, co] = Σ_{b, oh, ow} x[b, oh·sh + fh − padTop, ow·sw + fw − padLeft, ci] · dy[b, oh, ow, co]
  *
- * computed as one matrix product colsᵀ·dy, where colsᵀ[(fh, fw, ci), (b, oh, ow)] is the
- * transposed im2col of x, built here in JS and multiplied by the wasm backend's own BatchMatMul
- * (XNNPACK, ~15 GFLOP/s on two cores). The batch is processed in chunks so the scratch matrix
- * stays under 64 MiB.
+ * Two ways, both ending in XNNPACK:
+ * - `viaConvolution` (batches of `filterGradPath.minBatch` or more): the sum above *is* a
+ *   convolution if the batch is taken as the channel axis and dy as a filter dilated by the
+ *   stride, so wasm's own Conv2D computes it after two transposes (wasm's own too), with no
+ *   im2col matrix in memory. 1.8–2.2× faster than im2col on the DCGAN's layers (batch 128).
+ * - `viaIm2col` (small batches, where a convolution over only a few "channels" is slow): one
+ *   matrix product colsᵀ·dy, where colsᵀ[(fh, fw, ci), (b, oh, ow)] is the transposed im2col of
+ *   x built here in JS, in batch chunks so the scratch matrix stays under 64 MiB.
  */
 import {
   Conv2DBackpropFilter,
@@ -15,10 +19,20 @@ import {
   type Conv2DBackpropFilterInputs,
   type KernelConfig,
   type KernelFunc,
+  type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { batchChunk, batchRows, f32, nhwcConvInfo, release, runWasmKernel, zeros } from './kernel-utils';
+
+type ConvInfo = ReturnType<typeof nhwcConvInfo>;
+
+/**
+ * When `viaConvolution` is used. Its reduction runs over the batch as channels, which XNNPACK
+ * handles well from ~8 up; with one input channel its output has only FH·FW rows (e.g. 16) and
+ * im2col measured faster (2.2 against 3.7 ms for x [128,28,28,1]). Tests lower these.
+ */
+export const filterGradPath = { minBatch: 8, minInChannels: 2 };
 
 export function conv2DBackpropFilter(args: {
   inputs: Conv2DBackpropFilterInputs;
@@ -28,8 +42,53 @@ export function conv2DBackpropFilter(args: {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;
-  const { filterShape } = attrs;
-  const info = nhwcConvInfo('Conv2DBackpropFilter', x.shape as [number, number, number, number], filterShape, attrs);
+  const info = nhwcConvInfo('Conv2DBackpropFilter', x.shape as [number, number, number, number], attrs.filterShape, attrs);
+  if (info.outHeight * info.outWidth * info.batchSize === 0) return zeros(backend, attrs.filterShape);
+  const convolve = info.batchSize >= filterGradPath.minBatch && info.inChannels >= filterGradPath.minInChannels;
+  return convolve ? viaConvolution(backend, x, dy, info) : viaIm2col(backend, x, dy, info);
+}
+
+/**
+ * out[ci, fh, fw, co] = Σ_{oh, ow, b} xᵀ[ci, fh + oh·sh − padTop, fw + ow·sw − padLeft, b] · dyᵀ[oh, ow, b, co]
+ * with xᵀ = x as [ci, h, w, b] and dyᵀ = dy as [oh, ow, b, co]: a stride-1 conv2d dilated by
+ * (sh, sw). Bottom/right padding cannot be negative, so when the forward conv left rows of x
+ * unused the convolution computes a few extra filter rows, dropped in the final copy.
+ */
+function viaConvolution(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+  const { inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, padTop, padLeft } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  // tfjs-wasm's Transpose (C++) moves these 401k floats in ~0.7 ms, faster than a JS loop.
+  const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
+  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+  const padBottom = Math.max(0, filterHeight + (outHeight - 1) * strideHeight - inHeight - padTop);
+  const padRight = Math.max(0, filterWidth + (outWidth - 1) * strideWidth - inWidth - padLeft);
+  const conv = runWasmKernel(backend, 'Conv2D', { x: xT, filter: dyT }, {
+    strides: 1,
+    pad: [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]],
+    dataFormat: 'NHWC',
+    dilations: [strideHeight, strideWidth],
+  } as unknown as NamedAttrMap);
+  release(backend, xT, dyT);
+  const [, convHeight, convWidth] = conv.shape;
+  const dW = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
+  const src = f32(backend, conv);
+  const dst = f32(backend, dW);
+  let d = 0;
+  for (let fh = 0; fh < filterHeight; fh++) {
+    for (let fw = 0; fw < filterWidth; fw++) {
+      for (let ci = 0; ci < inChannels; ci++) {
+        let s = ((ci * convHeight + fh) * convWidth + fw) * outChannels;
+        for (let co = 0; co < outChannels; co++) dst[d++] = src[s++];
+      }
+    }
+  }
+  release(backend, conv);
+  return dW;
+}
+
+/** dW = colsᵀ·dy, colsᵀ[(fh, fw, ci), (b, oh, ow)] built in JS, the batch taken in chunks. */
+function viaIm2col(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+  const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, padTop, padLeft } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   const K = filterHeight * filterWidth * inChannels;

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { expectFiniteDifferenceGradient, expectSameAsCpu, pick, randInt, randomValues, rng, setupBackends } from './__fixtures__/kernel-check';
+import { inputGradPath } from './Conv2DBackpropInput';
 import { scratch } from './kernel-utils';
 
 beforeAll(setupBackends);
 
-function randomCase(r: () => number) {
+function randomCase(r: () => number, maxBatch = 3) {
   const filterShape: [number, number, number, number] = [randInt(r, 1, 5), randInt(r, 1, 5), randInt(r, 1, 5), randInt(r, 1, 5)];
-  const inputShape: [number, number, number, number] = [randInt(r, 1, 3), randInt(r, filterShape[0], 11), randInt(r, filterShape[1], 11), filterShape[2]];
+  const inputShape: [number, number, number, number] = [randInt(r, 1, maxBatch), randInt(r, filterShape[0], 11), randInt(r, filterShape[1], 11), filterShape[2]];
   const strides = [randInt(r, 1, 3), randInt(r, 1, 3)] as [number, number];
   const pad = pick(r, ['same', 'valid', randInt(r, 0, 2)] as const);
   const dyShape = tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad).outShape;
@@ -14,15 +15,51 @@ function randomCase(r: () => number) {
 }
 
 describe('Conv2DBackpropInput on wasm', () => {
-  test('matches the cpu backend on 40 random shapes, strides and paddings', async () => {
-    const r = rng(5);
-    for (let n = 0; n < 40; n++) {
-      const { filterShape, inputShape, strides, pad, dyShape } = randomCase(r);
+  const randomCases = async (seed: number, maxBatch: number, minConvChannels: number) => {
+    const saved = inputGradPath.minConvChannels;
+    inputGradPath.minConvChannels = minConvChannels;
+    try {
+      const r = rng(seed);
+      for (let n = 0; n < 40; n++) {
+        const { filterShape, inputShape, strides, pad, dyShape } = randomCase(r, maxBatch);
+        await expectSameAsCpu(
+          'Conv2DBackpropInput',
+          { dy: { values: randomValues(r, dyShape), shape: dyShape }, filter: { values: randomValues(r, filterShape), shape: filterShape } },
+          { strides, pad, dataFormat: 'NHWC', inputShape },
+          `case ${n}: input ${inputShape} filter ${filterShape} strides ${strides} pad ${pad}`,
+        );
+      }
+    } finally {
+      inputGradPath.minConvChannels = saved;
+    }
+  };
+
+  test('matches the cpu backend on 40 random shapes, strides and paddings (default paths)', async () => {
+    await randomCases(5, 3, inputGradPath.minConvChannels);
+  });
+
+  test('matches the cpu backend on 40 random shapes through the phase convolution only', async () => {
+    await randomCases(17, 6, 1);
+  });
+
+  test('matches the cpu backend on 40 random shapes through matmul + col2im only', async () => {
+    await randomCases(18, 6, Infinity);
+  });
+
+  test('splits dx by phase right where padding exceeds a phase\'s taps or leaves rows unused', async () => {
+    const r = rng(19);
+    // pad 3 with a 2-tap filter at stride 1 (qStart clamps), and 'valid' strides that skip rows.
+    for (const [inputShape, filterShape, strides, pad] of [
+      [[2, 5, 6, 2], [2, 2, 2, 3], [1, 1], 3],
+      [[2, 9, 8, 3], [3, 2, 3, 2], [3, 2], 'valid'],
+      [[1, 10, 7, 1], [4, 4, 1, 2], [2, 3], 'same'],
+    ] as const) {
+      const dyShape = tf.backend_util.computeConv2DInfo([...inputShape], [...filterShape], [...strides], 1, pad).outShape;
       await expectSameAsCpu(
         'Conv2DBackpropInput',
-        { dy: { values: randomValues(r, dyShape), shape: dyShape }, filter: { values: randomValues(r, filterShape), shape: filterShape } },
+        { dy: { values: randomValues(r, dyShape), shape: dyShape }, filter: { values: randomValues(r, [...filterShape]), shape: [...filterShape] } },
         { strides, pad, dataFormat: 'NHWC', inputShape },
-        `case ${n}: input ${inputShape} filter ${filterShape} strides ${strides} pad ${pad}`,
+        `input ${inputShape} filter ${filterShape} strides ${strides} pad ${pad}`,
       );
     }
   });
@@ -33,6 +70,7 @@ describe('Conv2DBackpropInput on wasm', () => {
     const filterShape = [3, 3, 3, 4] as [number, number, number, number];
     const dyShape = [5, 4, 4, 4];
     scratch.budgetBytes = 2 * 16 * 27 * 4;
+    inputGradPath.minConvChannels = Infinity;
     try {
       await expectSameAsCpu(
         'Conv2DBackpropInput',
@@ -42,6 +80,7 @@ describe('Conv2DBackpropInput on wasm', () => {
       );
     } finally {
       scratch.budgetBytes = 64 * 2 ** 20;
+      inputGradPath.minConvChannels = 2;
     }
   });
 

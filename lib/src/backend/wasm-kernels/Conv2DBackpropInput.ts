@@ -3,8 +3,18 @@
  * the WebAssembly backend. tfjs-backend-wasm 4.22 has this kernel but runs it at ~2 GFLOP/s,
  * a fifth of its forward conv, which made transposed-conv generators (DCGAN) crawl.
  *
- * dcols[(b, oh, ow), (fh, fw, ci)] = Σ_co dy[b, oh, ow, co] · W[fh, fw, ci, co]   (one BatchMatMul)
- * dx[b, oh·sh + fh − padTop, ow·sw + fw − padLeft, ci] += dcols[…]               (col2im, in JS)
+ *   dx[b, ih, iw, ci] = Σ dy[b, oh, ow, co] · W[fh, fw, ci, co]  over ih = oh·sh + fh − padTop, iw = …
+ *
+ * Two ways:
+ * - `viaConvolution` (the default): split dx by phase (ih + padTop) mod sh, (iw + padLeft) mod sw.
+ *   Each phase is a stride-1 correlation of dy with every sh-th, sw-th filter tap, so all phases
+ *   together are ONE stride-1 conv2d of dy whose output channels are (phase, ci), run by XNNPACK;
+ *   a JS copy then interleaves the phases into dx (depth-to-space). No scatter-add, and for
+ *   stride 1 it is the plain full correlation with the flipped filter. 1.4–1.9× faster than
+ *   matmul + col2im on the DCGAN's layers; the copy is cheap next to the adds col2im did in JS.
+ * - `viaMatMul`, when that conv would have fewer than `inputGradPath.minConvChannels` output
+ *   channels (sh·sw·inChannels; XNNPACK wastes most of its 8-wide tiles there):
+ *   dcols[(b, oh, ow), (fh, fw, ci)] = dy · Wᵀ (one BatchMatMul), then col2im adds dcols into dx.
  */
 import {
   Conv2DBackpropInput,
@@ -12,10 +22,16 @@ import {
   type Conv2DBackpropInputInputs,
   type KernelConfig,
   type KernelFunc,
+  type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { batchChunk, batchRows, f32, nhwcConvInfo, release, runWasmKernel, zeros } from './kernel-utils';
+
+type ConvInfo = ReturnType<typeof nhwcConvInfo>;
+
+/** Below this many output channels of the phase convolution, `viaMatMul` is used. Tests change it. */
+export const inputGradPath = { minConvChannels: 2 };
 
 export function conv2DBackpropInput(args: {
   inputs: Conv2DBackpropInputInputs;
@@ -25,17 +41,114 @@ export function conv2DBackpropInput(args: {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
-  const { inputShape } = attrs;
-  const info = nhwcConvInfo('Conv2DBackpropInput', inputShape, filter.shape as [number, number, number, number], attrs);
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, padTop, padLeft } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const info = nhwcConvInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape as [number, number, number, number], attrs);
+  if (info.outHeight * info.outWidth * info.batchSize * info.outChannels === 0) return zeros(backend, [...attrs.inputShape]);
+  const convChannels = info.strideHeight * info.strideWidth * info.inChannels;
+  return convChannels >= inputGradPath.minConvChannels ? viaConvolution(backend, dy, filter, info) : viaMatMul(backend, dy, filter, info);
+}
+
+/**
+ * One axis of the phase split: conv output row q′ holds dx rows with (ih + pad) = stride·(qStart + q′) + r
+ * for the `stride` phases r, so dx[ih] is row ih + offset of the interleaved output. `taps` is
+ * ceil(filter / stride), the taps each phase uses (phases short of taps get zeros). Padding
+ * cannot be negative, so when `pad` is large the conv starts later (qStart) and when it is small
+ * the conv computes a few rows past the image that the interleave skips.
+ */
+function phaseAxis(filterSize: number, stride: number, pad: number, dySize: number, dxSize: number) {
+  const taps = Math.ceil(filterSize / stride);
+  const qStart = Math.min(taps - 1, Math.floor(pad / stride));
+  const qEnd = Math.floor((dxSize - 1 + pad) / stride);
+  const padBefore = taps - 1 - qStart;
+  const padAfter = Math.max(0, qEnd - qStart + taps - dySize - padBefore);
+  return { taps, padBefore, padAfter, offset: pad - stride * qStart };
+}
+
+function viaConvolution(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
+  const rows = phaseAxis(info.filterHeight, info.strideHeight, info.padTop, info.outHeight, info.inHeight);
+  const cols = phaseAxis(info.filterWidth, info.strideWidth, info.padLeft, info.outWidth, info.inWidth);
+  const phaseFilter = phaseFilterOf(backend, filter, info, rows.taps, cols.taps);
+  const phases = runWasmKernel(backend, 'Conv2D', { x: dy, filter: phaseFilter }, {
+    strides: 1,
+    pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
+    dataFormat: 'NHWC',
+    dilations: 1,
+  } as unknown as NamedAttrMap);
+  release(backend, phaseFilter);
+  const dx = backend.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
+  interleavePhases(f32(backend, phases), phases.shape, f32(backend, dx), info, rows.offset, cols.offset);
+  release(backend, phases);
+  return dx;
+}
+
+/**
+ * The phase convolution's filter [tapsH, tapsW, outChannels, (rh, rw, ci)]: tap (th, tw) of phase
+ * (rh, rw) is W[rh + sh·(tapsH − 1 − th), rw + sw·(tapsW − 1 − tw)] (flipped: conv2d correlates),
+ * zero past the filter's edge.
+ */
+function phaseFilterOf(backend: BackendWasm, filter: TensorInfo, info: ConvInfo, tapsH: number, tapsW: number): TensorInfo {
+  const { filterHeight, filterWidth, inChannels, outChannels, strideHeight: sh, strideWidth: sw } = info;
+  const phaseChannels = sh * sw * inChannels;
+  const out = zeros(backend, [tapsH, tapsW, outChannels, phaseChannels]);
+  const w = f32(backend, filter);
+  const f = f32(backend, out);
+  for (let th = 0; th < tapsH; th++) {
+    for (let tw = 0; tw < tapsW; tw++) {
+      for (let rh = 0; rh < sh; rh++) {
+        const fh = rh + sh * (tapsH - 1 - th);
+        if (fh >= filterHeight) continue;
+        for (let rw = 0; rw < sw; rw++) {
+          const fw = rw + sw * (tapsW - 1 - tw);
+          if (fw >= filterWidth) continue;
+          const src = (fh * filterWidth + fw) * inChannels * outChannels;
+          const dst = (th * tapsW + tw) * outChannels * phaseChannels + (rh * sw + rw) * inChannels;
+          for (let ci = 0; ci < inChannels; ci++) {
+            for (let co = 0; co < outChannels; co++) f[dst + co * phaseChannels + ci] = w[src + ci * outChannels + co];
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * dx[b, ih, iw, :] = phases[b, zh / sh, zw / sw, ((zh mod sh)·sw + zw mod sw)·ci + :] with
+ * zh = ih + offsetH, zw = iw + offsetW: depth-to-space plus a crop. Pixels of one conv column
+ * with consecutive rw are one contiguous run of both arrays, copied together.
+ */
+function interleavePhases(src: Float32Array, shape: number[], dst: Float32Array, info: ConvInfo, offsetH: number, offsetW: number): void {
+  const { batchSize, inHeight, inWidth, inChannels, strideHeight: sh, strideWidth: sw } = info;
+  const [, convHeight, convWidth, phaseChannels] = shape;
+  let d = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let ih = 0; ih < inHeight; ih++) {
+      const zh = ih + offsetH;
+      const rowBase = (b * convHeight + Math.floor(zh / sh)) * convWidth;
+      const phaseBase = (zh % sh) * sw * inChannels;
+      for (let iw = 0; iw < inWidth; ) {
+        const zw = iw + offsetW;
+        const rw = zw % sw;
+        const run = Math.min(sw - rw, inWidth - iw);
+        let s = (rowBase + Math.floor(zw / sw)) * phaseChannels + phaseBase + rw * inChannels;
+        for (let k = run * inChannels; k > 0; k--) dst[d++] = src[s++];
+        iw += run;
+      }
+    }
+  }
+}
+
+/** dx by dcols = dy·Wᵀ (BatchMatMul, the batch in scratch-sized chunks) and col2im. */
+function viaMatMul(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
+  const inputShape = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
+  const { batchSize, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth } = info;
   const K = filterHeight * filterWidth * inChannels;
   const P = outHeight * outWidth;
   const chunk = batchChunk(batchSize, K * P * 4);
 
   // Wᵀ as [CO, K]: the wasm BatchMatMul is 5–50× slower with a transposed operand.
   const wT = backend.makeOutput([outChannels, K], 'float32');
-  const dx = zeros(backend, [...inputShape]);
+  const dx = zeros(backend, inputShape);
   {
     const w = f32(backend, filter);
     const t = f32(backend, wT);
@@ -46,30 +159,44 @@ export function conv2DBackpropInput(args: {
     const { rows: dyChunk, copied } = batchRows(backend, dy, b0, nb, batchSize, P, outChannels);
     const dcols = runWasmKernel(backend, 'BatchMatMul', { a: dyChunk, b: wT }, { transposeA: false, transposeB: false });
     if (copied) release(backend, dyChunk);
-    const c = f32(backend, dcols);
-    const out = f32(backend, dx);
-    let n = 0;
-    for (let b = b0; b < b0 + nb; b++) {
-      for (let oh = 0; oh < outHeight; oh++) {
-        for (let ow = 0; ow < outWidth; ow++, n++) {
-          for (let fh = 0; fh < filterHeight; fh++) {
-            const ih = oh * strideHeight + fh * dilationHeight - padTop;
-            if (ih < 0 || ih >= inHeight) continue;
-            for (let fw = 0; fw < filterWidth; fw++) {
-              const iw = ow * strideWidth + fw * dilationWidth - padLeft;
-              if (iw < 0 || iw >= inWidth) continue;
-              let d = ((b * inHeight + ih) * inWidth + iw) * inChannels;
-              let s = n * K + (fh * filterWidth + fw) * inChannels;
-              for (let ci = 0; ci < inChannels; ci++) out[d++] += c[s++];
-            }
-          }
-        }
-      }
-    }
+    col2im(f32(backend, dcols), f32(backend, dx), info, b0, nb);
     release(backend, dcols);
   }
   release(backend, wT);
   return dx;
+}
+
+/**
+ * dx[b, oh·sh + fh − padTop, ow·sw + fw − padLeft, :] += dcols[(b, oh, ow), (fh, fw, :)] for batch
+ * items [b0, b0 + nb). For one (b, oh, ow, fh) the taps fw that land inside the image are one
+ * contiguous run of both dcols and dx, (fw range)·inChannels floats long, so the inner loop is a
+ * plain vector add with the bounds checks hoisted out (2–3× faster than per-(fw, ci) checks).
+ * Conv2DBackpropInput has no dilations attribute, so taps are adjacent.
+ */
+function col2im(c: Float32Array, out: Float32Array, info: ReturnType<typeof nhwcConvInfo>, b0: number, nb: number): void {
+  const { inHeight, inWidth, inChannels, outHeight, outWidth, padTop, padLeft } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const K = filterHeight * filterWidth * inChannels;
+  let n = 0;
+  for (let b = b0; b < b0 + nb; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      const ih0 = oh * strideHeight - padTop;
+      const fhLo = Math.max(0, -ih0);
+      const fhHi = Math.min(filterHeight, inHeight - ih0);
+      for (let ow = 0; ow < outWidth; ow++, n++) {
+        const iw0 = ow * strideWidth - padLeft;
+        const fwLo = Math.max(0, -iw0);
+        const fwHi = Math.min(filterWidth, inWidth - iw0);
+        if (fwHi <= fwLo) continue;
+        const len = (fwHi - fwLo) * inChannels;
+        for (let fh = fhLo; fh < fhHi; fh++) {
+          const d = ((b * inHeight + ih0 + fh) * inWidth + iw0 + fwLo) * inChannels;
+          const s = n * K + (fh * filterWidth + fwLo) * inChannels;
+          for (let j = 0; j < len; j++) out[d + j] += c[s + j];
+        }
+      }
+    }
+  }
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {

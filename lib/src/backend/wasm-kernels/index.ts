@@ -2,7 +2,8 @@
  * Kernels tsdl adds to TensorFlow.js's WebAssembly backend so that every curriculum model trains
  * on `wasm` (tfjs 4.22 lacks Conv2DBackpropFilter, both DepthwiseConv2dNative gradients and
  * UnsortedSegmentSum), trains right (its MaxPoolGrad is wrong for some shapes) and trains fast
- * (its Conv2DBackpropInput, Tile and transposed BatchMatMul are 5–50× slower than they need be).
+ * (its Conv2DBackpropInput, Tile, LeakyRelu and transposed BatchMatMul are 5–50× slower than they
+ * need be).
  * One kernel a file, as in tfjs-backend-wasm/src/kernels; each has a test beside it comparing it
  * with the plain-JS `cpu` backend.
  */
@@ -13,6 +14,7 @@ import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { cpuFallbackKernels } from './cpu-fallback';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
+import { wrapLeakyRelu } from './LeakyRelu';
 import { maxPoolGradConfig } from './MaxPoolGrad';
 import { tileConfig } from './Tile';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
@@ -48,12 +50,22 @@ export function registerWasmKernels(cpu: () => KernelBackend): WasmKernelRegistr
     registerKernel(config);
   };
   for (const config of wasmKernelConfigs) replace(config);
-  const batchMatMul = getKernel('BatchMatMul', 'wasm');
-  if (batchMatMul != null) replace(wrapBatchMatMul(batchMatMul));
+  // Kernels tsdl speeds up for common cases, handing the rest to the backend's own.
+  const wrappers: [string, (original: KernelConfig) => KernelConfig][] = [
+    ['BatchMatMul', wrapBatchMatMul],
+    ['LeakyRelu', wrapLeakyRelu],
+  ];
+  const wrapped: string[] = [];
+  for (const [name, wrap] of wrappers) {
+    const original = getKernel(name, 'wasm');
+    if (original == null) continue;
+    replace(wrap(original));
+    wrapped.push(name);
+  }
   const fallbacks = cpuFallbackKernels(getKernelsForBackend('cpu'), cpu);
   for (const config of fallbacks) registerKernel(config);
   registered = {
-    kernels: [...wasmKernelConfigs.map((k) => k.kernelName), 'BatchMatMul'],
+    kernels: [...wasmKernelConfigs.map((k) => k.kernelName), ...wrapped],
     cpuFallbacks: fallbacks.map((k) => k.kernelName),
   };
   return registered;
