@@ -1,6 +1,10 @@
 """Kernel benchmark: tsdl beside tslab and Deno's kernel, in one run, through jupyter_client.
 
     .venv/bin/python bench/kernel/run.py [--reps 5] [--kernels tsdl,tslab,deno]
+    .venv/bin/python bench/kernel/run.py --kernels tsdl --reps 3 --out /tmp/x      # quick, tsdl only
+    .venv/bin/python bench/kernel/run.py --kernels tsdl --baseline /tmp/old --out /tmp/x
+        # before/after: also runs the tsdl package copied to /tmp/old (package.json, bin, dist,
+        # node_modules) as kernel "tsdl-base", interleaved with the current build
 
 For each kernel and repetition (kernels interleaved, so machine noise hits all alike):
   - start-up: process spawn to the first kernel_info_reply;
@@ -273,12 +277,17 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--kernels", default="tsdl,tslab,deno")
     parser.add_argument("--out", default=str(HERE), help="directory for results.json and results.md")
+    parser.add_argument("--baseline", metavar="DIR", help="also run the tsdl package in DIR as kernel tsdl-base (before/after)")
     parser.add_argument("--render", metavar="RESULTS_JSON", help="only recompute medians and results.md from a results.json")
     args = parser.parse_args()
     if args.render:
         write_results(json.loads(Path(args.render).read_text()), Path(args.out))
         return 0
     names = [k for k in args.kernels.split(",") if k]
+    if args.baseline:
+        base = Path(args.baseline).resolve()
+        KERNELS["tsdl-base"] = lambda conn: ["node", str(base / "bin" / "tsdl.js"), "kernel", "-f", conn]
+        names.append("tsdl-base")
     unknown = set(names) - set(KERNELS)
     if unknown:
         parser.error(f"unknown kernels {sorted(unknown)}; known: {sorted(KERNELS)}")

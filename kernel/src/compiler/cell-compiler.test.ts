@@ -150,3 +150,23 @@ test('typecheck "warn" runs a cell with type errors and reports them as warnings
   expect(cell.ok).toBe(true);
   expect(cell.diagnostics[0]).toMatchObject({ category: 'warning', code: 2322, line: 1 });
 });
+
+test('a type that declaration emit cannot write stops the cell like a type error ("warn" runs it)', () => {
+  // TS4094: later cells would see C through declaration emit, which cannot describe a private member.
+  const source = 'const C = class { private secret = 1 };\nC';
+  const strict = compiler.compile(source, count++);
+  expect(strict.ok).toBe(false);
+  expect(strict.diagnostics[0]).toMatchObject({ category: 'error', code: 4094, line: 1 });
+  const lenient = new CellCompiler({ notebookDir: dir, kernelRoot: repoRoot, typecheck: 'warn' });
+  const cell = lenient.compile(source, count++);
+  expect(cell.ok).toBe(true);
+  expect(cell.diagnostics[0]).toMatchObject({ category: 'warning', code: 4094 });
+});
+
+test('many declaring cells, with redeclarations freeing and reusing declaration files, all stay visible', async () => {
+  for (let i = 0; i < 40; i++) await run(`const many${i} = ${i};`);
+  // Each of these empties an earlier cell's declarations, whose file a later cell then takes over.
+  for (let i = 0; i < 40; i += 3) await run(`const many${i} = "s${i}";`);
+  for (let i = 40; i < 45; i++) await run(`const many${i} = ${i};`);
+  expect(await run('[many0.length, many1 + many44, many39.toUpperCase()]')).toEqual([2, 45, 'S39']);
+});

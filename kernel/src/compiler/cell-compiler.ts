@@ -59,6 +59,9 @@ const WARNING_CODES = new Set([
 ]);
 
 const CELL_FILE = '__tsdl_cell__.ts';
+const EMPTY_DECLARATIONS = 'export {};\n';
+/** Declaration files made at a time; each batch makes one program start over (see setDeclarations). */
+const SLOTS_PER_BATCH = 16;
 
 /** Parsed library files (lib.*.d.ts, @types/node, TensorFlow.js) are shared by every compiler. */
 const documentRegistry = ts.createDocumentRegistry();
@@ -68,6 +71,10 @@ let nextVersion = 1;
 export class CellCompiler {
   private readonly files = new Map<string, { text: string; version: number }>();
   private readonly cellDecls = new Map<number, CellDeclarations>();
+  /** Cell index -> its declaration file's slot; see setDeclarations. */
+  private readonly slotOf = new Map<number, number>();
+  private readonly freeSlots: number[] = [];
+  private slotCount = 0;
   private readonly service: ts.LanguageService;
   private readonly options: ts.CompilerOptions;
   private readonly cellPath: string;
@@ -96,6 +103,7 @@ export class CellCompiler {
     const cache = ts.createModuleResolutionCache(this.config.notebookDir, (f) => f, this.options);
     const aliases = this.config.moduleAliases ?? {};
     const fallbackFrom = path.join(this.config.kernelRoot, '__tsdl_fallback__.ts');
+    const installedDir = path.join(this.config.kernelRoot, 'dist') + path.sep;
     const moduleHost: ts.ModuleResolutionHost = {
       fileExists: (f) => this.files.has(f) || ts.sys.fileExists(f),
       readFile: (f) => this.files.get(f)?.text ?? ts.sys.readFile(f),
@@ -113,17 +121,30 @@ export class CellCompiler {
       // Packages the kernel ships (TensorFlow.js, danfo…) work from any notebook folder.
       return ts.resolveModuleName(name, fallbackFrom, this.options, moduleHost, cache);
     };
+    // A program that cannot reuse the last one's structure (a cell's declaration file came or went)
+    // resolves every import of every file again, Node's types alone have hundreds: TypeScript's
+    // cache answers, but slowly. Found modules are remembered here, by folder like that cache; one
+    // not found is looked up again, so a package installed later is found.
+    const found = new Map<string, ts.ResolvedModuleWithFailedLookupLocations>();
+    const resolveRemembered = (name: string, containingFile: string): ts.ResolvedModuleWithFailedLookupLocations => {
+      const key = `${path.dirname(containingFile)}\0${name}`;
+      const known = found.get(key);
+      if (known) return known;
+      const result = resolveOne(name, containingFile);
+      if (result.resolvedModule) found.set(key, result);
+      return result;
+    };
     // getModuleResolutionCache is honoured by the language service but missing from its public type.
     const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
       getCompilationSettings: () => this.options,
       getScriptFileNames: () => [...(this.config.globalDeclarationFiles ?? []), ...this.files.keys()],
       getScriptVersion: (f) => {
         const virtual = this.files.get(f);
-        return virtual ? String(virtual.version) : diskVersion(f);
+        return virtual ? String(virtual.version) : diskVersion(f, installedDir);
       },
       getScriptSnapshot: (f) => {
         const virtual = this.files.get(f);
-        return virtual ? ts.ScriptSnapshot.fromString(virtual.text) : diskSnapshot(f);
+        return virtual ? ts.ScriptSnapshot.fromString(virtual.text) : diskSnapshot(f, installedDir);
       },
       getCurrentDirectory: () => this.config.notebookDir,
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
@@ -133,7 +154,7 @@ export class CellCompiler {
       directoryExists: ts.sys.directoryExists,
       getDirectories: ts.sys.getDirectories,
       realpath: ts.sys.realpath,
-      resolveModuleNameLiterals: (literals, containingFile) => literals.map((l) => resolveOne(l.text, containingFile)),
+      resolveModuleNameLiterals: (literals, containingFile) => literals.map((l) => resolveRemembered(l.text, containingFile)),
       // Without these two, every new program re-parsed every package.json and lower-cased every path.
       getModuleResolutionCache: () => cache,
       useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
@@ -155,14 +176,16 @@ export class CellCompiler {
     const sf = program?.getSourceFile(this.cellPath);
     if (!program || !sf) throw new Error('internal error: the TypeScript program lost the cell file');
 
-    const syntactic = this.service.getSyntacticDiagnostics(this.cellPath);
-    const semantic = this.typecheck === 'off' || syntactic.length ? [] : this.service.getSemanticDiagnostics(this.cellPath);
+    // From the program, not the language service: each service call first re-checks every file's
+    // version, and its semantic diagnostics would run the declaration transform that emit runs again.
+    const syntactic = program.getSyntacticDiagnostics(sf);
+    const semantic = this.typecheck === 'off' || syntactic.length ? [] : program.getSemanticDiagnostics(sf);
     const diagnostics = [...syntactic, ...semantic]
       .filter((d) => d.start === undefined || d.start < source.length)
       .map((d) => this.toCellDiagnostic(d, source, syntactic.includes(d as ts.DiagnosticWithLocation)));
-    const blocking = diagnostics.some((d) => d.category === 'error');
-    const empty: CompiledCell = { ok: false, diagnostics, js: '', sourceMap: '', declaredNames: analysis.declaredNames, declarations: { imports: [], entries: [] } };
-    if (blocking) return empty;
+    const notRun = (): CompiledCell =>
+      ({ ok: false, diagnostics, js: '', sourceMap: '', declaredNames: analysis.declaredNames, declarations: { imports: [], entries: [] } });
+    if (diagnostics.some((d) => d.category === 'error')) return notRun();
 
     let js = '';
     let sourceMap = '';
@@ -172,7 +195,14 @@ export class CellCompiler {
       else if (name.endsWith('.map')) sourceMap = text;
       else if (name.endsWith('.js')) js = text;
     }, undefined, false, { before: [importsToRuntime], after: [globalizeCell(analysis.lastExpression && findOriginal(sf, analysis))] });
-    if (emit.emitSkipped) throw new Error('internal error: TypeScript skipped emitting the cell');
+    // Declaration diagnostics (a type that declaration emit cannot name), as the language service
+    // would give them; they also make TypeScript skip the .d.ts, so they come before emitSkipped.
+    if (this.typecheck !== 'off' && emit.diagnostics.length) {
+      diagnostics.push(...emit.diagnostics.filter((d) => d.start === undefined || d.start < source.length)
+        .map((d) => this.toCellDiagnostic(d, source, false)));
+      if (diagnostics.some((d) => d.category === 'error')) return notRun();
+    }
+    if (!js) throw new Error('internal error: TypeScript skipped emitting the cell');
     js = js.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
 
     const fromEmit = parseDeclarationEmit(dts);
@@ -205,25 +235,45 @@ export class CellCompiler {
     this.setDeclarations(cellIndex, cell.declarations);
   }
 
-  /** A cell's declaration file; cells that declare nothing (any more) have none, keeping the program small. */
+  /**
+   * A cell's declarations go into a slot file; a cell that declares nothing (any more) gives its
+   * slot back. Slots are made in batches and emptied, never removed: a program whose list of
+   * files is the last one's reuses its whole structure (module resolution, library files), and one
+   * with a file more or less starts over, a good part of a short cell's compile time.
+   */
   private setDeclarations(i: number, decls: CellDeclarations): void {
+    const slot = this.slotOf.get(i);
     if (decls.entries.length === 0) {
       this.cellDecls.delete(i);
-      this.files.delete(this.declPath(i));
+      if (slot === undefined) return;
+      this.slotOf.delete(i);
+      this.freeSlots.push(slot);
+      this.setFile(this.slotPath(slot), EMPTY_DECLARATIONS);
     } else {
+      const taken = slot ?? this.takeSlot();
+      this.slotOf.set(i, taken);
       this.cellDecls.set(i, decls);
-      this.setFile(this.declPath(i), declarationFileText(decls));
+      this.setFile(this.slotPath(taken), declarationFileText(decls));
     }
+  }
+
+  private takeSlot(): number {
+    if (this.freeSlots.length === 0) {
+      const first = this.slotCount;
+      this.slotCount += SLOTS_PER_BATCH;
+      for (let s = first; s < this.slotCount; s++) this.setFile(this.slotPath(s), EMPTY_DECLARATIONS);
+      for (let s = this.slotCount - 1; s >= first; s--) this.freeSlots.push(s);
+    }
+    return this.freeSlots.pop()!;
   }
 
   /** Forget every cell (the runtime restarted). */
   reset(): void {
-    for (const i of this.cellDecls.keys()) this.files.delete(this.declPath(i));
-    this.cellDecls.clear();
+    for (const i of [...this.cellDecls.keys()]) this.setDeclarations(i, { imports: [], entries: [] });
   }
 
-  private declPath(i: number): string {
-    return path.join(this.config.notebookDir, `__tsdl_decl_${i}__.d.ts`);
+  private slotPath(slot: number): string {
+    return path.join(this.config.notebookDir, `__tsdl_decl_${slot}__.d.ts`);
   }
 
   /** Sets the cell file to code being edited (for completion and inspection). */
@@ -249,9 +299,16 @@ export class CellCompiler {
  */
 const diskCache = new Map<string, { version: string; snapshot: ts.IScriptSnapshot | undefined }>();
 
-/** Installed packages do not change under a running kernel; the user's own files may. */
-function diskVersion(file: string): string {
-  if (file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(path.dirname(ts.getDefaultLibFilePath({})))) return 'installed';
+const TYPESCRIPT_LIB = path.dirname(ts.getDefaultLibFilePath({})) + path.sep;
+
+/**
+ * Installed packages and the kernel's own compiled files (`installedDir`: the notebook globals'
+ * types, the library's) do not change under a running kernel (the runtime would not reload them
+ * either); the user's own files may. Every program asks for every file's version, so a `stat`
+ * here was paid per file, per cell.
+ */
+function diskVersion(file: string, installedDir: string): string {
+  if (file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(TYPESCRIPT_LIB) || file.startsWith(installedDir)) return 'installed';
   try {
     return String(fs.statSync(file).mtimeMs);
   } catch {
@@ -259,8 +316,8 @@ function diskVersion(file: string): string {
   }
 }
 
-function diskSnapshot(file: string): ts.IScriptSnapshot | undefined {
-  const version = diskVersion(file);
+function diskSnapshot(file: string, installedDir: string): ts.IScriptSnapshot | undefined {
+  const version = diskVersion(file, installedDir);
   const cached = diskCache.get(file);
   if (cached && cached.version === version) return cached.snapshot;
   const text = ts.sys.readFile(file);

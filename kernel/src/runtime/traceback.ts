@@ -12,7 +12,17 @@ const RESET = '\x1b[0m';
 
 interface CellRecord {
   source: string;
-  map: DecodedMappings;
+  /** The emit's source map, decoded on first use: most cells never fail. */
+  sourceMap: string;
+  map?: DecodedMappings;
+}
+
+function decodeSourceMap(sourceMap: string): DecodedMappings {
+  try {
+    return decodeMappings((JSON.parse(sourceMap) as { mappings: string }).mappings);
+  } catch {
+    return []; // a cell without a map still runs; its frames just stay in JS positions
+  }
 }
 
 /** Every cell that ran, by name (`In[3]`): functions defined in one cell can fail in another. */
@@ -20,17 +30,15 @@ export class CellRegistry {
   private readonly cells = new Map<string, CellRecord>();
 
   add(name: string, source: string, sourceMap: string): void {
-    let map: DecodedMappings = [];
-    try {
-      map = decodeMappings((JSON.parse(sourceMap) as { mappings: string }).mappings);
-    } catch { /* a cell without a map still runs; its frames just stay in JS positions */ }
-    this.cells.set(name, { source, map });
+    this.cells.set(name, { source, sourceMap });
   }
 
   /** `In[3]:12:5` (JavaScript) -> `In[3]:2:7` (the cell's TypeScript), or undefined if unknown. */
   map(name: string, line: number, column: number): { line: number; column: number } | undefined {
     const cell = this.cells.get(name);
-    return cell ? originalPosition(cell.map, line, column) : undefined;
+    if (!cell) return undefined;
+    cell.map ??= decodeSourceMap(cell.sourceMap);
+    return originalPosition(cell.map, line, column);
   }
 
   source(name: string): string | undefined {
