@@ -10,7 +10,7 @@
  */
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { f32, release } from './kernel-utils';
+import { f32, release, wrappedKernelConfig } from './kernel-utils';
 
 /** Copies `x` ([…batch, rows, cols]) into a new tensor [...batch, cols, rows]. */
 export function transposeLastTwo(backend: BackendWasm, x: TensorInfo): TensorInfo {
@@ -60,11 +60,5 @@ export function wrapBatchMatMul(original: KernelConfig): KernelConfig {
       if (b !== inputs.b) release(backend, b);
     }
   }) as unknown as KernelFunc;
-  return {
-    kernelName: original.kernelName,
-    backendName: 'wasm',
-    kernelFunc,
-    setupFunc: original.setupFunc,
-    disposeFunc: original.disposeFunc,
-  };
+  return wrappedKernelConfig(original, kernelFunc);
 }

@@ -15,7 +15,7 @@
  */
 import { type KernelConfig, type KernelFunc, type LeakyReluAttrs, type LeakyReluInputs, Multiply, Relu, Sub, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { f32, release, runWasmKernel } from './kernel-utils';
+import { f32, release, runWasmKernel, wrappedKernelConfig } from './kernel-utils';
 
 export function leakyReluFromRelu(backend: BackendWasm, x: TensorInfo, alpha: number): TensorInfo {
   const minusAlpha = backend.makeOutput([], 'float32');
@@ -35,11 +35,5 @@ export function wrapLeakyRelu(original: KernelConfig): KernelConfig {
     if (x.dtype !== 'float32' || !(args.attrs.alpha > 0)) return original.kernelFunc(args as never);
     return leakyReluFromRelu(args.backend, x, args.attrs.alpha);
   }) as unknown as KernelFunc;
-  return {
-    kernelName: original.kernelName,
-    backendName: 'wasm',
-    kernelFunc,
-    setupFunc: original.setupFunc,
-    disposeFunc: original.disposeFunc,
-  };
+  return wrappedKernelConfig(original, kernelFunc);
 }

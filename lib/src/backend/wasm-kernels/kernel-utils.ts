@@ -4,7 +4,7 @@
  * tfjs backends compose their kernels. Intermediates made with `runWasmKernel` must be released
  * with `release`, or they leak wasm memory that `tf.memory()` does not see.
  */
-import { backend_util, getKernel, type Conv2DBackpropFilterAttrs, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
+import { backend_util, getKernel, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** Runs a kernel registered for `wasm` on `backend` and returns its (single) output. */
@@ -103,4 +103,12 @@ export function forEachDepthwiseTap(info: backend_util.Conv2DInfo, visit: (xBase
       }
     }
   }
+}
+
+/**
+ * The config of a kernel that speeds up common cases and hands the rest to `original`: same
+ * name, and the original's setup and dispose, which own the backend's per-kernel state.
+ */
+export function wrappedKernelConfig(original: KernelConfig, kernelFunc: KernelFunc): KernelConfig {
+  return { kernelName: original.kernelName, backendName: 'wasm', kernelFunc, setupFunc: original.setupFunc, disposeFunc: original.disposeFunc };
 }
