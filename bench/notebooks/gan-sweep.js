@@ -12,14 +12,17 @@
 // The backend is tsdl's automatic choice unless TSDL_BACKEND is set. Needs `npm run build`.
 // Judges (chapter 05's CNN, 8 epochs, and chapter 09's earlier 3x3 CNN, 4 epochs) are trained
 // once and kept in bench/notebooks/tmp/ (git-ignored), as are sample grids at every 248 steps.
+// Collect the JSON lines of all runs in gan-sweep.jsonl, then write the table gan-sweep.md:
+//   node bench/notebooks/gan-sweep.js --table
 const fs = require('node:fs');
 const path = require('node:path');
 const tsdl = require('../../dist/lib/src/index.js');
 const { tf } = tsdl;
 
+const optionsArg = process.argv[2] && process.argv[2] !== '--table' ? process.argv[2] : '{}';
 const cfg = {
   name: 'base', C: 64, k: 4, dW: 1, steps: 1000, every: 124, smooth: 0.9, momentum: 0.99, drop: 0.3,
-  lrD: 2e-4, lrG: 2e-4, data: 8000, ema: [], ...JSON.parse(process.argv[2] || '{}'),
+  lrD: 2e-4, lrG: 2e-4, data: 8000, ema: [], ...JSON.parse(optionsArg),
 };
 const work = path.join(__dirname, 'tmp');
 fs.mkdirSync(work, { recursive: true });
@@ -72,6 +75,7 @@ function makeDiscriminator() {
 
 async function main() {
   const backend = (await tsdl.initBackend()).name;
+  console.log(JSON.stringify({ name: cfg.name, options: JSON.parse(optionsArg) }));
   const mnist = tsdl.loadMnist({ testSize: 2000 });
   const judges = {
     strong: await judge('ch05', [
@@ -142,4 +146,38 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+/** gan-sweep.md from gan-sweep.jsonl: each run's share at every 248 steps and at its end. */
+function writeTable() {
+  const lines = fs.readFileSync(path.join(__dirname, 'gan-sweep.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const judges = lines.filter((l) => l.judge);
+  const rows = lines.filter((l) => l.step);
+  const names = [...new Set(rows.map((r) => r.name))];
+  const pct = (x) => (x === undefined ? '' : `${Math.round(100 * x)}%`);
+  const out = [
+    '# Chapter 09 DCGAN: what more steps and the usual remedies give',
+    '',
+    'Written by `node bench/notebooks/gan-sweep.js --table` from the runs in `gan-sweep.jsonl`. Each cell: the share',
+    'of 100 samples from fixed noise that chapter 05\'s CNN (the chapter\'s judge) labels with confidence ≥ 0.9,',
+    'sampled as the chapter does (inference mode). `ema0.99`: the same run sampled from a running average',
+    'of the generator\'s weights (β = 0.99). Runs went side by side on 2 shared cores, so seconds are not speeds.',
+    '',
+    ...judges.map((j) => `Judge \`${j.judge}\`: test accuracy ${pct(j.testAccuracy)}, confident on ${pct(j.realConfident)} of real test digits.`),
+    '',
+  ];
+  const steps = [...new Set(rows.map((r) => r.step))].filter((s) => s % 248 === 0).sort((a, b) => a - b);
+  out.push(`| run | backend | ${steps.map((s) => `${s} steps`).join(' | ')} | best |`, `|---|---|${steps.map(() => '---:').join('|')}|---:|`);
+  for (const name of names) {
+    const mine = rows.filter((r) => r.name === name);
+    for (const key of Object.keys(mine[0]).filter((k) => k === 'generator' || k.startsWith('ema'))) {
+      const at = (s) => mine.find((r) => r.step === s)?.[key]?.ch05;
+      const best = Math.max(...mine.map((r) => r[key].ch05));
+      out.push(`| ${name}${key === 'generator' ? '' : ` (${key})`} | ${mine[0].backend} | ${steps.map((s) => pct(at(s))).join(' | ')} | ${pct(best)} |`);
+    }
+  }
+  out.push('', 'Options of each run (see the top of gan-sweep.js for the defaults, which are the chapter\'s):', '');
+  for (const name of names) out.push(`- ${name}: \`${JSON.stringify(lines.find((l) => l.name === name && l.options)?.options ?? {})}\``);
+  fs.writeFileSync(path.join(__dirname, 'gan-sweep.md'), `${out.join('\n')}\n`);
+}
+
+if (process.argv[2] === '--table') writeTable();
+else main().catch((e) => { console.error(e); process.exit(1); });
