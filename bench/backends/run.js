@@ -49,7 +49,7 @@ const rows = runs.map((r) => {
 const md = `# Backend benchmark
 
 ${machine.cpus} × ${machine.model}, Node ${machine.node}, ${machine.date}; load average at the end ${machine.loadAverageAtEnd.join(' / ')}
-(other jobs shared the cores: treat differences under ~30% as noise). numpy float32 matmul 1024²: **${f(numpyGflops)} GFLOP/s** — the ratios in parentheses are to that.
+(a load average near 2 or above means other jobs shared the two cores: treat differences under ~30% as noise then). numpy float32 matmul 1024²: **${f(numpyGflops)} GFLOP/s** — the ratios in parentheses are to that.
 
 | backend | matMul 1024² GFLOP/s | conv2d fwd GFLOP/s | conv2d fwd+bwd GFLOP/s | MNIST CNN epoch (vs Keras) | DCGAN 100 steps (vs Keras) |
 | --- | --- | --- | --- | --- | --- |
