@@ -73,7 +73,7 @@ function hasWasmBackend(): boolean {
 }
 
 /** What to tell a user on wasm or cpu who wants more speed. */
-export const NATIVE_HINT = 'run `tsdl setup native` (builds @tensorflow/tfjs-node against PyPI\'s TensorFlow, about a minute; see docs/backends.md)';
+export const NATIVE_HINT = 'run `tsdl setup native` (builds @tensorflow/tfjs-node against PyPI\'s TensorFlow, a minute or two; see docs/backends.md)';
 
 /**
  * Tells which backend `initBackend()` will pick and why.
