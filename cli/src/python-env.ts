@@ -7,10 +7,11 @@
  * requirement files with the stamp written after the last successful install, so `tsdl lab` and
  * `tsdl test` start at once when nothing changed.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runCommand } from './run-command';
 
 export interface PythonEnv {
   /** The venv's python. */
@@ -78,26 +79,15 @@ export async function ensurePythonEnv(opts: PythonEnvOptions = {}): Promise<Pyth
 
   if (!venvWorks) {
     const basePython = opts.basePython ?? process.env.TSDL_PYTHON ?? 'python3';
-    checkBasePython(basePython);
     log(`tsdl: creating a Python environment in ${venvDir} (${basePython} -m venv)`);
-    // --clear: a venv whose python no longer runs (Python upgraded, folder copied) is rebuilt.
-    const created = await run(basePython, ['-m', 'venv', '--clear', venvDir], { capture: true });
-    if (created.code !== 0) {
-      const missingVenv = /ensurepip|venv/.test(created.output);
-      throw new Error(
-        `Could not create ${venvDir} with ${basePython} -m venv:\n${created.output.trim()}\n` +
-          (missingVenv
-            ? 'The venv module is missing. On Debian/Ubuntu: apt-get install python3-venv; then run again.'
-            : 'Fix the error above (or delete the folder) and run again.'),
-      );
-    }
+    await createVenv(venvDir, basePython);
   }
 
   log(`tsdl: installing the pinned Jupyter packages (python/requirements.txt) into ${venvDir}`);
   const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', requirementsFile, '-c', constraintsFile];
   // Without a terminal pip draws no progress bar; its per-package lines are progress enough, less
   // the hundred "Requirement already satisfied" lines of an environment that is nearly current.
-  const installed = await run(env.python, pipArgs, { capture: false, hide: /^Requirement already satisfied/ });
+  const installed = await runCommand(env.python, pipArgs, { echo: true, hide: /^Requirement already satisfied/ });
   if (installed.code !== 0) {
     throw new Error(
       `pip could not install python/requirements.txt into ${venvDir} (exit ${installed.code}). ` +
@@ -120,11 +110,30 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
+/**
+ * Creates (or, when its python no longer runs, rebuilds) a virtual environment with
+ * `basePython -m venv`, with errors that say what to install.
+ */
+export async function createVenv(venvDir: string, basePython: string): Promise<void> {
+  checkBasePython(basePython);
+  // --clear: a venv whose python no longer runs (Python upgraded, folder copied) is rebuilt.
+  const created = await runCommand(basePython, ['-m', 'venv', '--clear', venvDir]);
+  if (created.code !== 0) {
+    const missingVenv = /ensurepip|venv/.test(created.output);
+    throw new Error(
+      `Could not create ${venvDir} with ${basePython} -m venv:\n${created.output.trim()}\n` +
+        (missingVenv
+          ? 'The venv module is missing. On Debian/Ubuntu: apt-get install python3-venv; then run again.'
+          : 'Fix the error above (or delete the folder) and run again.'),
+    );
+  }
+}
+
 function checkBasePython(python: string): void {
   const probe = spawnSync(python, ['-c', 'import sys, venv; print(sys.version_info >= (3, 9))'], { encoding: 'utf8' });
   if (probe.error) {
     throw new Error(
-      `tsdl needs Python 3.9+ to create its Jupyter environment, but "${python}" was not found. ` +
+      `tsdl needs Python 3.9+ to create its Python environments, but "${python}" was not found. ` +
         'Install it (Debian/Ubuntu: apt-get install python3 python3-venv; macOS: brew install python) ' +
         'or point TSDL_PYTHON at a python3.',
     );
@@ -136,26 +145,6 @@ function checkBasePython(python: string): void {
     );
   }
   if (probe.stdout.trim() !== 'True') {
-    throw new Error(`"${python}" is older than Python 3.9, which JupyterLab 4 needs. Install a newer python3 or set TSDL_PYTHON.`);
+    throw new Error(`"${python}" is older than Python 3.9, which tsdl's Python environments (JupyterLab 4) need. Install a newer python3 or set TSDL_PYTHON.`);
   }
-}
-
-/** Runs a command; its output goes to our stderr (progress) or is captured (for error messages). */
-function run(cmd: string, args: string[], opts: { capture: boolean; hide?: RegExp }): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const take = (chunk: Buffer) => {
-      if (opts.capture) output += chunk.toString();
-      else if (!opts.hide) process.stderr.write(chunk);
-      else {
-        const lines = chunk.toString().split(/(?<=\n)/);
-        process.stderr.write(lines.filter((l) => !opts.hide!.test(l)).join(''));
-      }
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('error', (err) => resolve({ code: 127, output: String(err) }));
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
-  });
 }

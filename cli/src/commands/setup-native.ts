@@ -18,12 +18,13 @@
  * Each step checks whether its result is already there, so running the command again only
  * re-checks and re-verifies (a second or two).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findNativePackage, nativeDir } from '../../../lib/src/backend/probe';
-import { repoRoot, venvPaths } from '../python-env';
+import { createVenv, repoRoot, venvPaths } from '../python-env';
+import { runCommand } from '../run-command';
 
 /**
  * libtensorflow does not depend on the Python version, so one wheel file is pinned (with its hash)
@@ -164,7 +165,7 @@ const STEPS: Step[] = [
   {
     title: 'a Python environment for pip',
     done: (ctx) => runsOk(venvPaths(ctx.venv).python, ['-c', 'pass']),
-    run: createVenv,
+    run: (ctx) => createVenv(ctx.venv, process.env.TSDL_PYTHON ?? 'python3'),
   },
   {
     title: 'libtensorflow from PyPI (tensorflow-cpu wheel: ~275 MB download, 850 MB unpacked)',
@@ -194,31 +195,17 @@ const STEPS: Step[] = [
   },
 ];
 
-async function createVenv(ctx: Context): Promise<void> {
-  const python = process.env.TSDL_PYTHON ?? 'python3';
-  const created = await run(python, ['-m', 'venv', '--clear', ctx.venv], {});
-  if (created.code === 127) {
-    throw new Error(`"${python}" was not found. Install Python 3 (Debian/Ubuntu: apt-get install python3 python3-venv) or point TSDL_PYTHON at one, then run again.`);
-  }
-  if (created.code !== 0) {
-    throw new Error(
-      `Could not create ${ctx.venv} with ${python} -m venv:\n${created.output.trim()}\n` +
-        'On Debian/Ubuntu: apt-get install python3-venv; then run `tsdl setup native` again.',
-    );
-  }
-}
-
 async function fetchLibtensorflow(ctx: Context): Promise<void> {
   const download = path.join(ctx.dir, 'download');
   const partial = `${ctx.libtensorflow}.partial`;
   fs.rmSync(download, { recursive: true, force: true });
   fs.rmSync(partial, { recursive: true, force: true });
   const python = venvPaths(ctx.venv).python;
-  const pip = await run(
+  const pip = await runCommand(
     python,
     ['-m', 'pip', 'download', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', ...WHEEL_PLATFORM,
       '--require-hashes', '-r', ctx.requirementsFile, '-d', download],
-    { show: true },
+    { echo: true },
   );
   if (pip.code !== 0) {
     throw new Error(
@@ -230,7 +217,7 @@ async function fetchLibtensorflow(ctx: Context): Promise<void> {
   const wheel = fs.readdirSync(download).find((f) => f.endsWith('.whl'));
   if (!wheel) throw new Error(`pip reported success but left no .whl in ${download}: run \`tsdl setup native\` again.`);
   ctx.log(`tsdl:   unpacking libtensorflow and its C headers from ${wheel}`);
-  const unpacked = await run(python, ['-c', UNPACK_WHEEL, path.join(download, wheel), partial, JSON.stringify(WHEEL_LIBRARIES), JSON.stringify(WHEEL_HEADER_DIRS)], {});
+  const unpacked = await runCommand(python, ['-c', UNPACK_WHEEL, path.join(download, wheel), partial, JSON.stringify(WHEEL_LIBRARIES), JSON.stringify(WHEEL_HEADER_DIRS)]);
   if (unpacked.code !== 0) {
     throw new Error(`Could not unpack ${wheel}:\n${unpacked.output.trim()}\nDelete ${ctx.dir} and run \`tsdl setup native\` again.`);
   }
@@ -267,12 +254,12 @@ async function unpackTfjsNode(ctx: Context): Promise<void> {
   const staging = path.join(ctx.dir, 'pack');
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
-  const packed = await run('npm', ['pack', spec, '--pack-destination', staging, '--silent'], { cwd: staging });
+  const packed = await runCommand('npm', ['pack', spec, '--pack-destination', staging, '--silent'], { cwd: staging });
   const tarball = fs.readdirSync(staging).find((f) => f.endsWith('.tgz'));
   if (packed.code !== 0 || !tarball) {
     throw new Error(`npm pack ${spec} failed (exit ${packed.code}):\n${packed.output.trim()}\nCheck that the npm registry is reachable (npm config get registry), then run again.`);
   }
-  const untar = await run('tar', ['xzf', tarball], { cwd: staging });
+  const untar = await runCommand('tar', ['xzf', tarball], { cwd: staging });
   if (untar.code !== 0) throw new Error(`Could not unpack ${tarball}:\n${untar.output.trim()}`);
   const unpacked = path.join(staging, 'package');
   const manifest = readJson(path.join(unpacked, 'package.json'));
@@ -285,7 +272,7 @@ async function unpackTfjsNode(ctx: Context): Promise<void> {
   fs.writeFileSync(path.join(ctx.dir, 'package.json'), JSON.stringify(nativeManifest, null, 2) + '\n');
   // --ignore-scripts: nothing here should download at install time. npm also prunes what
   // package.json does not list, which is why tfjs-node is moved in only afterwards.
-  const installed = await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--omit=dev'], { cwd: ctx.dir });
+  const installed = await runCommand('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--omit=dev'], { cwd: ctx.dir });
   if (installed.code !== 0) {
     throw new Error(`npm install in ${ctx.dir} failed (exit ${installed.code}):\n${tail(installed.output)}\nCheck that the npm registry is reachable, then run again.`);
   }
@@ -317,7 +304,7 @@ async function compileAddon(ctx: Context): Promise<void> {
     // node-pre-gyp normally passes these; binding.gyp needs them.
     '--module_name=tfjs_binding', `--module_path=${path.dirname(bindingPath(ctx))}`, `--napi_build_version=${NAPI_VERSION}`,
   ];
-  const built = await run(process.execPath, args, { cwd: ctx.pkg });
+  const built = await runCommand(process.execPath, args, { cwd: ctx.pkg });
   if (built.code !== 0 || !fs.existsSync(bindingPath(ctx))) {
     const headerHint = headers
       ? ''
@@ -454,23 +441,4 @@ function seconds(since: number): string {
 
 function tail(text: string, lines = 40): string {
   return text.trim().split('\n').slice(-lines).join('\n');
-}
-
-/**
- * Runs a command, capturing its output for error messages; with `show`, also passes it to our
- * stderr as it comes (pip's download progress).
- */
-function run(cmd: string, args: string[], opts: { cwd?: string; show?: boolean }): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const take = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (opts.show) process.stderr.write(chunk);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('error', (err) => resolve({ code: 127, output: String(err) }));
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
-  });
 }
