@@ -19,13 +19,10 @@ import {
   type Conv2DBackpropFilterInputs,
   type KernelConfig,
   type KernelFunc,
-  type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { batchChunk, batchRows, f32, nhwcConvInfo, release, runWasmKernel, zeros } from './kernel-utils';
-
-type ConvInfo = ReturnType<typeof nhwcConvInfo>;
+import { batchChunk, batchRows, type ConvInfo, f32, nhwcConvInfo, release, runWasmKernel, stride1Conv2D, zeros } from './kernel-utils';
 
 /**
  * When `viaConvolution` is used. Its reduction runs over the batch as channels, which XNNPACK
@@ -62,12 +59,7 @@ function viaConvolution(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, inf
   const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
   const padBottom = Math.max(0, filterHeight + (outHeight - 1) * strideHeight - inHeight - padTop);
   const padRight = Math.max(0, filterWidth + (outWidth - 1) * strideWidth - inWidth - padLeft);
-  const conv = runWasmKernel(backend, 'Conv2D', { x: xT, filter: dyT }, {
-    strides: 1,
-    pad: [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations: [strideHeight, strideWidth],
-  } as unknown as NamedAttrMap);
+  const conv = stride1Conv2D(backend, xT, dyT, [[padTop, padBottom], [padLeft, padRight]], [strideHeight, strideWidth]);
   release(backend, xT, dyT);
   const [, convHeight, convWidth] = conv.shape;
   const dW = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');

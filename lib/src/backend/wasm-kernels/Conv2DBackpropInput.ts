@@ -22,13 +22,10 @@ import {
   type Conv2DBackpropInputInputs,
   type KernelConfig,
   type KernelFunc,
-  type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { batchChunk, batchRows, f32, nhwcConvInfo, release, runWasmKernel, zeros } from './kernel-utils';
-
-type ConvInfo = ReturnType<typeof nhwcConvInfo>;
+import { batchChunk, batchRows, type ConvInfo, f32, nhwcConvInfo, release, runWasmKernel, stride1Conv2D, zeros } from './kernel-utils';
 
 /** Below this many output channels of the phase convolution, `viaMatMul` is used. Tests change it. */
 export const inputGradPath = { minConvChannels: 2 };
@@ -67,12 +64,7 @@ function viaConvolution(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo
   const rows = phaseAxis(info.filterHeight, info.strideHeight, info.padTop, info.outHeight, info.inHeight);
   const cols = phaseAxis(info.filterWidth, info.strideWidth, info.padLeft, info.outWidth, info.inWidth);
   const phaseFilter = phaseFilterOf(backend, filter, info, rows.taps, cols.taps);
-  const phases = runWasmKernel(backend, 'Conv2D', { x: dy, filter: phaseFilter }, {
-    strides: 1,
-    pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations: 1,
-  } as unknown as NamedAttrMap);
+  const phases = stride1Conv2D(backend, dy, phaseFilter, [[rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter]]);
   release(backend, phaseFilter);
   const dx = backend.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
   interleavePhases(f32(backend, phases), phases.shape, f32(backend, dx), info, rows.offset, cols.offset);
@@ -173,7 +165,7 @@ function viaMatMul(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, inf
  * plain vector add with the bounds checks hoisted out (2–3× faster than per-(fw, ci) checks).
  * Conv2DBackpropInput has no dilations attribute, so taps are adjacent.
  */
-function col2im(c: Float32Array, out: Float32Array, info: ReturnType<typeof nhwcConvInfo>, b0: number, nb: number): void {
+function col2im(c: Float32Array, out: Float32Array, info: ConvInfo, b0: number, nb: number): void {
   const { inHeight, inWidth, inChannels, outHeight, outWidth, padTop, padLeft } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const K = filterHeight * filterWidth * inChannels;

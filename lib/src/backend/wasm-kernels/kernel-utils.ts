@@ -49,13 +49,16 @@ export function batchChunk(batch: number, bytesPerItem: number): number {
   return Math.max(1, Math.min(batch, Math.floor(scratch.budgetBytes / Math.max(1, bytesPerItem))));
 }
 
+/** What `nhwcConvInfo` returns: tfjs's conv geometry plus the top and left padding. */
+export type ConvInfo = backend_util.Conv2DInfo & { padTop: number; padLeft: number };
+
 /** conv2d geometry for the backprop kernels, NHWC only (the layout tfjs layers use). */
 export function nhwcConvInfo(
   kernelName: string,
   inShape: [number, number, number, number],
   filterShape: [number, number, number, number],
   attrs: Pick<Conv2DBackpropFilterAttrs, 'strides' | 'pad' | 'dimRoundingMode' | 'dataFormat'>,
-): backend_util.Conv2DInfo & { padTop: number; padLeft: number } {
+): ConvInfo {
   const info = backend_util.computeConv2DInfo(
     inShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false,
     backend_util.convertConv2DDataFormat(attrs.dataFormat),
@@ -111,4 +114,17 @@ export function forEachDepthwiseTap(info: backend_util.Conv2DInfo, visit: (xBase
  */
 export function wrappedKernelConfig(original: KernelConfig, kernelFunc: KernelFunc): KernelConfig {
   return { kernelName: original.kernelName, backendName: 'wasm', kernelFunc, setupFunc: original.setupFunc, disposeFunc: original.disposeFunc };
+}
+
+/**
+ * The wasm backend's own stride-1 Conv2D (XNNPACK) on NHWC tensors with explicit padding
+ * [[top, bottom], [left, right]]: what the gradient kernels reduce their work to.
+ */
+export function stride1Conv2D(
+  backend: BackendWasm, x: TensorInfo, filter: TensorInfo,
+  pad: [[number, number], [number, number]], dilations: [number, number] | 1 = 1,
+): TensorInfo {
+  return runWasmKernel(backend, 'Conv2D', { x, filter }, {
+    strides: 1, pad: [[0, 0], ...pad, [0, 0]], dataFormat: 'NHWC', dilations,
+  } as unknown as NamedAttrMap);
 }
