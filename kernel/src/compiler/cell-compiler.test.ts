@@ -57,6 +57,23 @@ test('a later cell may redeclare a const with another type', async () => {
   expect(await run('x.toUpperCase()')).toBe('NOW A STRING');
 });
 
+test('a cell re-run unchanged is checked against what is declared now', async () => {
+  await run('let value: number = 2;');
+  const cell = 'value.toFixed(1)';
+  expect(await run(cell)).toBe('2.0');
+  expect(await run(cell)).toBe('2.0');
+  // The runtime restarted: nothing is declared, and the same text must now fail to check.
+  compiler.reset();
+  await expect(run(cell)).rejects.toThrow(/Cannot find name 'value'/);
+});
+
+test('an import in a cell run twice is visible to later cells both times', async () => {
+  const cell = 'import * as p from "node:path";';
+  await run(cell);
+  await run(cell);
+  expect(await run('p.basename("/a/b.txt")')).toBe('b.txt');
+});
+
 test('let variables from earlier cells can be reassigned, const ones cannot', async () => {
   await run('let counter = 0; const fixed = 1;');
   await run('counter += 5;');

@@ -59,7 +59,9 @@ const WARNING_CODES = new Set([
 ]);
 
 const CELL_FILE = '__tsdl_cell__.ts';
-const EMPTY_DECLARATIONS = 'export {};\n';
+const EMPTY_DECLARATIONS = declarationFileText({ imports: [], entries: [] });
+/** TypeScript's internal EmitOnly.Js: see compileIn. */
+const JS_ONLY = 0;
 /** Declaration files made at a time; each batch makes one program start over (see setDeclarations). */
 const SLOTS_PER_BATCH = 16;
 
@@ -175,7 +177,27 @@ export class CellCompiler {
     const program = this.service.getProgram();
     const sf = program?.getSourceFile(this.cellPath);
     if (!program || !sf) throw new Error('internal error: the TypeScript program lost the cell file');
+    // A cell run again unchanged, with nothing declared since: TypeScript hands back the same
+    // program, and the same program and text compile to the same output. Only the import aliases
+    // are named after the cell's index.
+    const last = this.lastCompiled;
+    const result = last && last.program === program && last.source === source
+      ? last.result
+      : this.compileIn(program, sf, source, analysis);
+    this.lastCompiled = { program, source, result };
+    if (!result.ok) return result;
+    const aliases = importAliases(cellIndex, analysis.imports);
+    const declarations: CellDeclarations = {
+      imports: [...result.declarations.imports, ...aliases.imports],
+      entries: [...result.declarations.entries, ...aliases.entries],
+    };
+    return { ...result, declarations };
+  }
 
+  private lastCompiled: { program: ts.Program; source: string; result: CompiledCell } | undefined;
+
+  /** Checks and emits the cell file of `program`; `declarations` holds the emitted ones only. */
+  private compileIn(program: ts.Program, sf: ts.SourceFile, source: string, analysis: CellAnalysis): CompiledCell {
     // From the program, not the language service: each service call first re-checks every file's
     // version, and its semantic diagnostics would run the declaration transform that emit runs again.
     const syntactic = program.getSyntacticDiagnostics(sf);
@@ -190,11 +212,16 @@ export class CellCompiler {
     let js = '';
     let sourceMap = '';
     let dts = '';
+    // A cell that exports nothing (`1+1`, a plot) has no declarations for later cells: emit only its
+    // JavaScript. TypeScript's public `emit` takes a boolean "declarations only" here; internally it
+    // is an enum whose 0 means "JavaScript only" (EmitOnly.Js, stable since TypeScript 4.x). Should
+    // that change, declarations would be emitted anyway (slower, still correct).
+    const jsOnly = analysis.namesToExport.length === 0 ? (JS_ONLY as unknown as boolean) : false;
     const emit = program.emit(sf, (name, text) => {
       if (name.endsWith('.d.ts')) dts = text;
       else if (name.endsWith('.map')) sourceMap = text;
       else if (name.endsWith('.js')) js = text;
-    }, undefined, false, { before: [importsToRuntime], after: [globalizeCell(analysis.lastExpression && findOriginal(sf, analysis))] });
+    }, undefined, jsOnly, { before: [importsToRuntime], after: [globalizeCell(analysis.lastExpression && findOriginal(sf, analysis))] });
     // Declaration diagnostics (a type that declaration emit cannot name), as the language service
     // would give them; they also make TypeScript skip the .d.ts, so they come before emitSkipped.
     if (this.typecheck !== 'off' && emit.diagnostics.length) {
@@ -204,14 +231,8 @@ export class CellCompiler {
     }
     if (!js) throw new Error('internal error: TypeScript skipped emitting the cell');
     js = js.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
-
-    const fromEmit = parseDeclarationEmit(dts);
-    const aliases = importAliases(cellIndex, analysis.imports);
-    const declarations: CellDeclarations = {
-      imports: [...fromEmit.imports, ...aliases.imports],
-      entries: [...fromEmit.entries, ...aliases.entries],
-    };
-    return { ok: true, diagnostics, js, sourceMap, declaredNames: analysis.declaredNames, declarations };
+    return { ok: true, diagnostics, js, sourceMap, declaredNames: analysis.declaredNames,
+      declarations: dts ? parseDeclarationEmit(dts) : { imports: [], entries: [] } };
   }
 
   private toCellDiagnostic(d: ts.Diagnostic, source: string, syntactic: boolean): CellDiagnostic {
