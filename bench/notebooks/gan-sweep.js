@@ -22,7 +22,7 @@ const { tf } = tsdl;
 const optionsArg = process.argv[2] && process.argv[2] !== '--table' ? process.argv[2] : '{}';
 const cfg = {
   name: 'base', C: 64, k: 4, dW: 1, steps: 1000, every: 124, smooth: 0.9, momentum: 0.99, drop: 0.3,
-  lrD: 2e-4, lrG: 2e-4, data: 8000, ema: [], ...JSON.parse(optionsArg),
+  lrD: 2e-4, lrG: 2e-4, data: 8000, ema: [], trunc: [], ...JSON.parse(optionsArg),
 };
 const work = path.join(__dirname, 'tmp');
 fs.mkdirSync(work, { recursive: true });
@@ -113,22 +113,35 @@ async function main() {
     }
   });
   const fixed = tf.randomNormal([100, 100], 0, 1, 'float32', 9);
-  const confident = (images) => Object.fromEntries(Object.entries(judges).map(([name, j]) =>
-    [name, tf.tidy(() => j.predict(images.add(1).div(2)).max(1).greaterEqual(0.9).mean().dataSync()[0])]));
+  // Per judge, the share labelled with confidence >= 0.9; `digits`: how many of the ten digits the
+  // strong judge sees confidently at least once (a check that a higher share is not fewer kinds).
+  const confident = (images) => {
+    const out = Object.fromEntries(Object.entries(judges).map(([name, j]) =>
+      [name, tf.tidy(() => j.predict(images.add(1).div(2)).max(1).greaterEqual(0.9).mean().dataSync()[0])]));
+    out.digits = tf.tidy(() => {
+      const p = judges.strong.predict(images.add(1).div(2));
+      const sure = p.max(1).greaterEqual(0.9).dataSync(), label = p.argMax(1).dataSync();
+      return new Set(Array.from(label).filter((_, i) => sure[i])).size;
+    });
+    return out;
+  };
   const saveGrid = (images, label) => fs.writeFileSync(path.join(work, `${cfg.name}-${label}.png`),
     Buffer.from(tsdl.imageGrid(images, { columns: 10 })[Symbol.for('Jupyter.display')]()['image/png'], 'base64'));
   const started = Date.now();
   const checkpoint = (s) => {
     const row = { name: cfg.name, backend, step: s, seconds: Math.round((Date.now() - started) / 1000) };
-    const score = (model, key) => {
-      const images = tf.tidy(() => model.predict(fixed));     // inference mode, as the chapter samples
+    const score = (model, key, noise = fixed, training = false) => {
+      // Inference mode (batch norm's moving statistics), as the chapter samples, unless `training`.
+      const images = tf.tidy(() => (training ? model.apply(noise, { training: true }) : model.predict(noise)));
       const c = confident(images);
-      row[key] = { ch05: c.strong, small: c.weak };
+      row[key] = { ch05: c.strong, small: c.weak, digits: c.digits };
       if (s % 248 === 0) saveGrid(images, `${key}-${s}`);
       images.dispose();
     };
     score(g, 'generator');
     for (const { beta, m } of emas) score(m, `ema${beta}`);
+    for (const t of cfg.trunc) tf.tidy(() => score(g, `trunc${t}`, fixed.mul(t)));
+    if (cfg.trainMode) score(g, 'trainMode', fixed, true);
     console.log(JSON.stringify(row));
   };
   let s = 0;
@@ -159,7 +172,11 @@ function writeTable() {
     'Written by `node bench/notebooks/gan-sweep.js --table` from the runs in `gan-sweep.jsonl`. Each cell: the share',
     'of 100 samples from fixed noise that chapter 05\'s CNN (the chapter\'s judge) labels with confidence ≥ 0.9,',
     'sampled as the chapter does (inference mode). `ema0.99`: the same run sampled from a running average',
-    'of the generator\'s weights (β = 0.99). Runs went side by side on 2 shared cores, so seconds are not speeds.',
+    'of the generator\'s weights (β = 0.99). `trunc0.8`: the same generator fed the fixed noise times 0.8 (the',
+    '"truncation trick", which trades variety for fidelity in large GANs; here it lowers the share). `trainMode`:',
+    'sampled with the batch\'s own normalization statistics instead of the moving averages. The JSON lines also',
+    'count how many of the ten digits appear among the confident samples (`digits`).',
+    'Runs went side by side on 2 shared cores, so seconds are not speeds.',
     '',
     ...judges.map((j) => `Judge \`${j.judge}\`: test accuracy ${pct(j.testAccuracy)}, confident on ${pct(j.realConfident)} of real test digits.`),
     '',
@@ -168,7 +185,7 @@ function writeTable() {
   out.push(`| run | backend | ${steps.map((s) => `${s} steps`).join(' | ')} | best |`, `|---|---|${steps.map(() => '---:').join('|')}|---:|`);
   for (const name of names) {
     const mine = rows.filter((r) => r.name === name);
-    for (const key of Object.keys(mine[0]).filter((k) => k === 'generator' || k.startsWith('ema'))) {
+    for (const key of Object.keys(mine[0]).filter((k) => k === 'generator' || k.startsWith('ema') || k.startsWith('trunc') || k === 'trainMode')) {
       const at = (s) => mine.find((r) => r.step === s)?.[key]?.ch05;
       const best = Math.max(...mine.map((r) => r[key].ch05));
       out.push(`| ${name}${key === 'generator' ? '' : ` (${key})`} | ${mine[0].backend} | ${steps.map((s) => pct(at(s))).join(' | ')} | ${pct(best)} |`);
