@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { complete, inspect, isComplete } from './assist';
 import { CellCompiler, CompiledCell, CompilerConfig } from './cell-compiler';
 import type { CompilerRequest, CompilerResponse } from './compiler-client';
+import { trainingCells } from './jit-training';
 
 const compiler = new CellCompiler(workerData as CompilerConfig);
 
@@ -28,6 +29,31 @@ const compiled = new Map<number, CompiledCell>();
 // builds one program with both changes.
 const PREBUILD_AFTER_MS = 50;
 let prebuild: NodeJS.Timeout | undefined;
+
+// After the warm-up, while nothing else is asked, compile jit-training.ts's cells one at a time
+// (never committed). Any request stops it; it goes on once the kernel has been idle again for
+// TRAIN_AFTER_IDLE_MS, so cells sent back to back (Run All) are never slowed by more than one.
+const TRAIN_AFTER_IDLE_MS = 300;
+let training: string[] = [];
+let trainTimer: NodeJS.Timeout | undefined;
+
+function scheduleTraining(delay: number): void {
+  clearTimeout(trainTimer);
+  if (training.length) trainTimer = setTimeout(trainOne, delay);
+}
+
+function trainOne(): void {
+  const cell = training.shift();
+  if (cell === undefined) return;
+  try {
+    compiler.compile(cell, -1);
+  } catch {
+    training = []; // training is an optimisation: any trouble ends it, the user's cells are unaffected
+  }
+  // The programs the training built are garbage now; collect them as after every tenth cell.
+  if (training.length === 0) setImmediate(collectGarbage);
+  else scheduleTraining(0);
+}
 
 function handle(req: CompilerRequest): unknown {
   switch (req.method) {
@@ -55,12 +81,14 @@ function handle(req: CompilerRequest): unknown {
       // Parse the standard library and Node's types now, not on the user's first cell.
       compiler.compile('export {};', -1);
       setImmediate(typeScriptCodeCache.save);
+      training = trainingCells();
       return null;
   }
 }
 
 parentPort!.on('message', (req: CompilerRequest) => {
   clearTimeout(prebuild);
+  clearTimeout(trainTimer);
   let response: CompilerResponse;
   try {
     response = { id: req.id, result: handle(req) };
@@ -68,4 +96,5 @@ parentPort!.on('message', (req: CompilerRequest) => {
     response = { id: req.id, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) };
   }
   parentPort!.postMessage(response);
+  scheduleTraining(TRAIN_AFTER_IDLE_MS);
 });
