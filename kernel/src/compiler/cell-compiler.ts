@@ -202,12 +202,14 @@ export class CellCompiler {
     // version, and its semantic diagnostics would run the declaration transform that emit runs again.
     const syntactic = program.getSyntacticDiagnostics(sf);
     const semantic = this.typecheck === 'off' || syntactic.length ? [] : program.getSemanticDiagnostics(sf);
-    const diagnostics = [...syntactic, ...semantic]
-      .filter((d) => d.start === undefined || d.start < source.length)
+    // Past the cell's own text is only the export list checkedText appended: nothing of the user's.
+    const inCell = (d: ts.Diagnostic): boolean => d.start === undefined || d.start < source.length;
+    const diagnostics = [...syntactic, ...semantic].filter(inCell)
       .map((d) => this.toCellDiagnostic(d, source, syntactic.includes(d as ts.DiagnosticWithLocation)));
+    const blocked = (): boolean => diagnostics.some((d) => d.category === 'error');
     const notRun = (): CompiledCell =>
       ({ ok: false, diagnostics, js: '', sourceMap: '', declaredNames: analysis.declaredNames, declarations: { imports: [], entries: [] } });
-    if (diagnostics.some((d) => d.category === 'error')) return notRun();
+    if (blocked()) return notRun();
 
     let js = '';
     let sourceMap = '';
@@ -225,9 +227,8 @@ export class CellCompiler {
     // Declaration diagnostics (a type that declaration emit cannot name), as the language service
     // would give them; they also make TypeScript skip the .d.ts, so they come before emitSkipped.
     if (this.typecheck !== 'off' && emit.diagnostics.length) {
-      diagnostics.push(...emit.diagnostics.filter((d) => d.start === undefined || d.start < source.length)
-        .map((d) => this.toCellDiagnostic(d, source, false)));
-      if (diagnostics.some((d) => d.category === 'error')) return notRun();
+      diagnostics.push(...emit.diagnostics.filter(inCell).map((d) => this.toCellDiagnostic(d, source, false)));
+      if (blocked()) return notRun();
     }
     if (!js) throw new Error('internal error: TypeScript skipped emitting the cell');
     js = js.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');

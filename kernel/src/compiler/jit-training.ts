@@ -36,7 +36,11 @@ function declarations(round: number): string {
   return lines.join('\n');
 }
 
-/** The training cells, in order: short ones first, as they are the commonest. */
+/**
+ * The training cells, in order: short ones first, as they are the commonest. Every text differs
+ * (numbers, suffixed names): the same text against the same program reuses the last compile, which
+ * would train nothing.
+ */
 export function trainingCells(): string[] {
   const cells: string[] = [];
   for (let i = 0; i < 40; i++) cells.push(`${i} * 2 + 1`);
