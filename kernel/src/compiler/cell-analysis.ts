@@ -21,6 +21,8 @@ export interface CellAnalysis {
   /** Names the cell declares that need `export { … }` appended so declaration emit describes them. */
   namesToExport: string[];
   imports: CellImport[];
+  /** Whether the cell has a `declare global { … }`, whose declarations later cells see too. */
+  declaresGlobals: boolean;
   /** The cell's last statement when it is an expression: its value is the cell's result. */
   lastExpression: ts.ExpressionStatement | undefined;
 }
@@ -56,10 +58,21 @@ function importsOf(statement: ts.ImportDeclaration): CellImport[] {
   return result;
 }
 
+/** Names declared inside `declare global { … }`. */
+function globalNames(st: ts.ModuleDeclaration): string[] {
+  if (!st.body || !ts.isModuleBlock(st.body)) return [];
+  return st.body.statements.flatMap((inner) => {
+    if (ts.isVariableStatement(inner)) return inner.declarationList.declarations.flatMap((d) => boundNames(d.name));
+    const named = inner as ts.Statement & { name?: ts.Node };
+    return named.name && ts.isIdentifier(named.name) ? [named.name.text] : [];
+  });
+}
+
 export function analyzeCell(sf: ts.SourceFile): CellAnalysis {
   const declared: string[] = [];
   const toExport: string[] = [];
   const imports: CellImport[] = [];
+  let declaresGlobals = false;
   const add = (names: string[], exported: boolean): void => {
     for (const n of names) {
       if (!declared.includes(n)) declared.push(n);
@@ -86,8 +99,12 @@ export function analyzeCell(sf: ts.SourceFile): CellAnalysis {
     } else if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEnumDeclaration(st)) {
       add([st.name.text], exported);
     } else if (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name)) {
-      // `declare global { … }` is not a name; namespaces are.
-      add([st.name.text], exported);
+      // `declare global { … }` is not a name, what it declares is (already global: nothing to
+      // export); namespaces are names.
+      if (st.flags & ts.NodeFlags.GlobalAugmentation) {
+        declaresGlobals = true;
+        add(globalNames(st), true);
+      } else add([st.name.text], exported);
     }
   }
   const last = sf.statements[sf.statements.length - 1];
@@ -95,6 +112,7 @@ export function analyzeCell(sf: ts.SourceFile): CellAnalysis {
     declaredNames: declared,
     namesToExport: toExport,
     imports,
+    declaresGlobals,
     lastExpression: last && ts.isExpressionStatement(last) ? last : undefined,
   };
 }

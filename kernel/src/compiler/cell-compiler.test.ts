@@ -187,3 +187,38 @@ test('many declaring cells, with redeclarations freeing and reusing declaration 
   for (let i = 40; i < 45; i++) await run(`const many${i} = ${i};`);
   expect(await run('[many0.length, many1 + many44, many39.toUpperCase()]')).toEqual([2, 45, 'S39']);
 });
+
+test('cells that need nothing new are checked beside the program: no new program per cell', async () => {
+  await run('const base = 2;');
+  const program = compiler.languageService.getProgram();
+  for (let i = 0; i < 5; i++) expect(await run(`base * ${i}`)).toBe(2 * i);
+  // Type errors, @ts-ignore and line positions are as for any cell.
+  expect(() => compiler.compile('1;\nbase.toUpperCase()', count++)).not.toThrow();
+  expect(compiler.compile('1;\nbase.toUpperCase()', count++).diagnostics[0]).toMatchObject({ code: 2339, line: 2, column: 6 });
+  expect(await run('// @ts-ignore\nbase.missing ?? "ignored"')).toBe('ignored');
+  expect(compiler.languageService.getProgram()).toBe(program);
+});
+
+test('a cell checked beside the program declares names for later cells, also redeclaring them', async () => {
+  await run('const beside = 1;');
+  await run('interface Shape { sides: number }\nconst square: Shape = { sides: 4 };');
+  await run('const beside = "text";');
+  expect(await run('`${beside} ${square.sides}`')).toBe('text 4');
+});
+
+test('a global declared by one cell reaches later cells, and one only compiled reaches none', async () => {
+  // `declare global` needs the program: such a cell goes into it, and must not leak when not run.
+  expect(compiler.compile('declare global { var neverRun: number }\n1', count++).ok).toBe(true);
+  expect(compiler.compile('neverRun', count++).diagnostics[0]).toMatchObject({ code: 2304 });
+  await run('declare global { var shared: number }\nglobalThis.shared = 7;');
+  expect(await run('shared + 1')).toBe(8);
+});
+
+test('after many cells beside one program the checker is renewed and cells still check', async () => {
+  await run('const renew = 1;');
+  const program = compiler.languageService.getProgram();
+  for (let i = 0; i < 105; i++) compiler.compile(`renew + ${i}`, count++);
+  expect(compiler.languageService.getProgram()).not.toBe(program);
+  expect(await run('renew + 1')).toBe(2);
+  expect(compiler.compile('renew.toUpperCase()', count++).ok).toBe(false);
+});

@@ -59,6 +59,21 @@ const WARNING_CODES = new Set([
 ]);
 
 const CELL_FILE = '__tsdl_cell__.ts';
+/** The cell file's text when it holds no cell (see checkBeside). */
+const EMPTY_CELL = 'export {};\n';
+/**
+ * What only a program can give a cell: modules to resolve (`import`, `export … from`) and
+ * declarations for every file (`declare global`, `declare module`, `/// <reference>`). Matched
+ * loosely: a false match only costs the faster path.
+ */
+const NEEDS_PROGRAM = /\bimport\b|\bfrom\s*['"`]|\/\/\/\s*<reference|\bdeclare\s+(?:global|module)\b/;
+const AUGMENTS_GLOBALS = /\bdeclare\s+(?:global|module)\b/;
+/** Cells checked beside one program before a new program (and checker) is made; see checkBeside. */
+const CELLS_PER_CHECKER = 100;
+/** TypeScript's binder: public in the typescript package's namespace though not in its types. */
+const bindSourceFile = (ts as unknown as { bindSourceFile?: (file: ts.SourceFile, options: ts.CompilerOptions) => void }).bindSourceFile;
+/** The file identity TypeScript keeps internally; a file made outside a program must carry it too. */
+type InternalSourceFile = ts.SourceFile & { path: string; resolvedPath: string; originalFileName: string };
 const EMPTY_DECLARATIONS = declarationFileText({ imports: [], entries: [] });
 /** TypeScript's internal EmitOnly.Js: see compileIn. */
 const JS_ONLY = 0;
@@ -91,7 +106,11 @@ export class CellCompiler {
     this.configPath = loaded.configPath;
     this.typecheck = config.typecheck ?? 'error';
     this.cellPath = path.join(config.notebookDir, CELL_FILE);
-    this.setFile(this.cellPath, 'export {};\n');
+    this.setCellText(EMPTY_CELL);
+    // The first batch of slots now, so the warm-up's program already has them: made by the first
+    // cell that declares something, they changed the list of files and that cell's successor
+    // rebuilt the program's whole structure (20–60 ms before the JIT has warmed up).
+    this.addSlots();
     this.service = ts.createLanguageService(this.host(), documentRegistry);
   }
 
@@ -173,17 +192,18 @@ export class CellCompiler {
   compile(source: string, cellIndex: number): CompiledCell {
     const parsed = ts.createSourceFile(this.cellPath, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
     const analysis = analyzeCell(parsed);
-    this.setFile(this.cellPath, this.checkedText(source, analysis));
-    const program = this.service.getProgram();
-    const sf = program?.getSourceFile(this.cellPath);
-    if (!program || !sf) throw new Error('internal error: the TypeScript program lost the cell file');
+    const text = this.checkedText(source, analysis);
+    const beside = NEEDS_PROGRAM.test(source) ? undefined : this.programToCheckBeside();
+    if (!beside) this.setCellText(text);
+    const program = beside ?? this.service.getProgram();
+    if (!program) throw new Error('internal error: TypeScript made no program');
     // A cell run again unchanged, with nothing declared since: TypeScript hands back the same
     // program, and the same program and text compile to the same output. Only the import aliases
     // are named after the cell's index.
     const last = this.lastCompiled;
     const result = last && last.program === program && last.source === source
       ? last.result
-      : this.compileIn(program, sf, source, analysis);
+      : this.compileIn(program, beside ? this.fileBeside(program, text) : this.cellFileOf(program), source, analysis);
     this.lastCompiled = { program, source, result };
     if (!result.ok) return result;
     const aliases = importAliases(cellIndex, analysis.imports);
@@ -195,6 +215,62 @@ export class CellCompiler {
   }
 
   private lastCompiled: { program: ts.Program; source: string; result: CompiledCell } | undefined;
+
+  private cellFileOf(program: ts.Program): ts.SourceFile {
+    const sf = program.getSourceFile(this.cellPath);
+    if (!sf) throw new Error('internal error: the TypeScript program lost the cell file');
+    return sf;
+  }
+
+  private setCellText(text: string): void {
+    this.setFile(this.cellPath, text);
+    this.cellAugments = AUGMENTS_GLOBALS.test(text);
+  }
+
+  /** Whether the cell file's text declares anything for other files (a slow-path cell, a completion). */
+  private cellAugments = false;
+  private beside: { program: ts.Program; cells: number } | undefined;
+  private besideSerial = 0;
+
+  /**
+   * Most cells need nothing the program lacks, so they are checked *beside* it: their own file,
+   * bound and checked by the program's existing checker, instead of a new program with the cell
+   * file changed. A new program costs a walk over every library file and a new checker that merges
+   * every global again (~5 ms warm, 10–15 cold, for a one-liner); a file beside it, its own parse,
+   * bind and check. The cell is a module, so nothing it declares leaks into the program; a new
+   * program comes only when earlier cells' declarations change (commit), or after
+   * CELLS_PER_CHECKER cells so the checker's caches of cells long gone are let go.
+   * Returns undefined where this cannot be done (then the cell goes into the program).
+   */
+  private programToCheckBeside(): ts.Program | undefined {
+    if (!bindSourceFile) return undefined;
+    // A cell file declaring globals (`declare global`) would show them to the cell beside it.
+    if (this.cellAugments) this.setCellText(EMPTY_CELL);
+    let program = this.service.getProgram();
+    if (!program) return undefined;
+    if (this.beside?.program === program && this.beside.cells >= CELLS_PER_CHECKER) {
+      this.setCellText(this.files.get(this.cellPath)?.text === EMPTY_CELL ? `${EMPTY_CELL}\n` : EMPTY_CELL);
+      program = this.service.getProgram();
+      if (!program) return undefined;
+    }
+    if (this.beside?.program !== program) this.beside = { program, cells: 0 };
+    this.beside.cells++;
+    return program;
+  }
+
+  /** A bound source file for `text` next to the cell file, new to `program`'s checker. */
+  private fileBeside(program: ts.Program, text: string): ts.SourceFile {
+    const cellFile = this.cellFileOf(program) as InternalSourceFile;
+    const name = `__tsdl_cell_${++this.besideSerial}__.ts`;
+    const fileName = this.cellPath.slice(0, -CELL_FILE.length) + name;
+    const sf = ts.createSourceFile(fileName, text,
+      { languageVersion: cellFile.languageVersion, impliedNodeFormat: cellFile.impliedNodeFormat }, true, ts.ScriptKind.TS) as InternalSourceFile;
+    // The checker caches each file's diagnostics by path: every cell beside the program has its own.
+    sf.path = sf.resolvedPath = cellFile.path.slice(0, -CELL_FILE.length) + name;
+    sf.originalFileName = fileName;
+    bindSourceFile!(sf, program.getCompilerOptions());
+    return sf;
+  }
 
   /** Checks and emits the cell file of `program`; `declarations` holds the emitted ones only. */
   private compileIn(program: ts.Program, sf: ts.SourceFile, source: string, analysis: CellAnalysis): CompiledCell {
@@ -214,11 +290,11 @@ export class CellCompiler {
     let js = '';
     let sourceMap = '';
     let dts = '';
-    // A cell that exports nothing (`1+1`, a plot) has no declarations for later cells: emit only its
+    // A cell that declares nothing (`1+1`, a plot) has no declarations for later cells: emit only its
     // JavaScript. TypeScript's public `emit` takes a boolean "declarations only" here; internally it
     // is an enum whose 0 means "JavaScript only" (EmitOnly.Js, stable since TypeScript 4.x). Should
     // that change, declarations would be emitted anyway (slower, still correct).
-    const jsOnly = analysis.namesToExport.length === 0 ? (JS_ONLY as unknown as boolean) : false;
+    const jsOnly = analysis.namesToExport.length === 0 && !analysis.declaresGlobals ? (JS_ONLY as unknown as boolean) : false;
     const emit = program.emit(sf, (name, text) => {
       if (name.endsWith('.d.ts')) dts = text;
       else if (name.endsWith('.map')) sourceMap = text;
@@ -280,13 +356,15 @@ export class CellCompiler {
   }
 
   private takeSlot(): number {
-    if (this.freeSlots.length === 0) {
-      const first = this.slotCount;
-      this.slotCount += SLOTS_PER_BATCH;
-      for (let s = first; s < this.slotCount; s++) this.setFile(this.slotPath(s), EMPTY_DECLARATIONS);
-      for (let s = this.slotCount - 1; s >= first; s--) this.freeSlots.push(s);
-    }
+    if (this.freeSlots.length === 0) this.addSlots();
     return this.freeSlots.pop()!;
+  }
+
+  private addSlots(): void {
+    const first = this.slotCount;
+    this.slotCount += SLOTS_PER_BATCH;
+    for (let s = first; s < this.slotCount; s++) this.setFile(this.slotPath(s), EMPTY_DECLARATIONS);
+    for (let s = this.slotCount - 1; s >= first; s--) this.freeSlots.push(s);
   }
 
   /** Forget every cell (the runtime restarted). */
@@ -301,7 +379,13 @@ export class CellCompiler {
   /** Sets the cell file to code being edited (for completion and inspection). */
   private edit(code: string): void {
     const parsed = ts.createSourceFile(this.cellPath, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-    this.setFile(this.cellPath, this.checkedText(code, analyzeCell(parsed)));
+    this.setCellText(this.checkedText(code, analyzeCell(parsed)));
+  }
+
+  /** Makes the program (and checker) the next cell will be checked beside, e.g. while the kernel is idle. */
+  prepare(): void {
+    if (this.cellAugments) this.setCellText(EMPTY_CELL);
+    this.service.getProgram()?.getTypeChecker();
   }
 
   get languageService(): ts.LanguageService {

@@ -22,9 +22,9 @@ const CELLS_PER_GC = 10;
 let commits = 0;
 const compiled = new Map<number, CompiledCell>();
 
-// After a commit, the next program (with this cell's declarations) is built while the user reads
-// the output, so their next cell only pays for its own text. Not at once, though: when cells come
-// back to back (Run All, nbclient), the next compile arrives within milliseconds and would wait
+// After a commit, the next program (with this cell's declarations) and its checker are made
+// while the user reads the output, so their next cell only pays for its own text. Not at once,
+// though: when cells come back to back (Run All, nbclient), the next compile arrives within milliseconds and would wait
 // for that build and then build again; any request in the meantime cancels it, and the compile
 // builds one program with both changes.
 const PREBUILD_AFTER_MS = 50;
@@ -68,7 +68,7 @@ function handle(req: CompilerRequest): unknown {
       const cell = compiled.get(req.cellIndex);
       if (cell) compiler.commit(cell, req.cellIndex);
       compiled.delete(req.cellIndex);
-      prebuild = setTimeout(() => compiler.languageService.getProgram(), PREBUILD_AFTER_MS);
+      prebuild = setTimeout(() => compiler.prepare(), PREBUILD_AFTER_MS);
       if (++commits % CELLS_PER_GC === 0) setImmediate(collectGarbage);
       return null;
     }

@@ -34,25 +34,32 @@ export function parseDeclarationEmit(dts: string): CellDeclarations {
   const sf = ts.createSourceFile('cell.d.ts', dts, ts.ScriptTarget.Latest, true);
   const imports: string[] = [];
   const entries: Entry[] = [];
-  for (const st of sf.statements) {
+  const addAll = (statements: readonly ts.Statement[]): void => statements.forEach((st) => addStatement(st));
+  const addStatement = (st: ts.Statement): void => {
     if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) {
       imports.push(st.getText(sf));
-      continue;
+      return;
     }
-    if (ts.isExportDeclaration(st) || ts.isExportAssignment(st)) continue;
+    if (ts.isExportDeclaration(st) || ts.isExportAssignment(st)) return;
+    // The cell's own `declare global { … }`: its declarations go in with the cell's others.
+    if (ts.isModuleDeclaration(st) && st.flags & ts.NodeFlags.GlobalAugmentation) {
+      if (st.body && ts.isModuleBlock(st.body)) addAll(st.body.statements);
+      return;
+    }
     const docs = leadingDocs(dts, st);
     if (ts.isVariableStatement(st)) {
       const keyword = st.declarationList.flags & ts.NodeFlags.Const ? 'const' : st.declarationList.flags & ts.NodeFlags.Let ? 'let' : 'var';
       for (const d of st.declarationList.declarations) {
         if (ts.isIdentifier(d.name)) entries.push({ name: d.name.text, text: `${docs}${keyword} ${d.getText(sf)};` });
       }
-      continue;
+      return;
     }
     const named = st as ts.Statement & { name?: ts.Node };
     if (named.name && ts.isIdentifier(named.name)) {
       entries.push({ name: named.name.text, text: docs + st.getText(sf).replace(MODIFIERS, '') });
     }
-  }
+  };
+  addAll(sf.statements);
   return { imports, entries };
 }
 
