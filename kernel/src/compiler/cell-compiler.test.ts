@@ -222,3 +222,20 @@ test('after many cells beside one program the checker is renewed and cells still
   expect(await run('renew + 1')).toBe(2);
   expect(compiler.compile('renew.toUpperCase()', count++).ok).toBe(false);
 });
+
+test('cells run back to back take earlier cells\' declarations along instead of a new program each', async () => {
+  await run('const first = 1;');
+  const newPrograms = jest.spyOn(compiler.languageService, 'getProgram');
+  // Every kind of declaration, with documentation, as later cells must see it.
+  await run('/** A documented value. */\nconst second: number = first + 1;\nfunction twice(x: number) { return 2 * x; }');
+  await run('interface Box { size: number }\nclass Crate { constructor(public box: Box) {} }\nenum Mode { A, B }\ntype Id = string;');
+  await run('const first = "redeclared";');
+  const value = await run('const id: Id = first;\nnew Crate({ size: twice(second) }).box.size + Mode.B + id.length');
+  expect(value).toBe(4 + 1 + 'redeclared'.length);
+  expect(compiler.compile('first.toFixed()', count++).diagnostics[0]).toMatchObject({ code: 2551 });
+  // None of the earlier cells' declarations became this cell's own: later cells see one of each.
+  await run('const third = second + 1;');
+  expect(await run('[third, twice(third), first]')).toEqual([3, 6, 'redeclared']);
+  // All checked beside the first cell's program: no new program (a few ms each) per cell.
+  expect(newPrograms).not.toHaveBeenCalled();
+});

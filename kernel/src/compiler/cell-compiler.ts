@@ -70,6 +70,10 @@ const NEEDS_PROGRAM = /\bimport\b|\bfrom\s*['"`]|\/\/\/\s*<reference|\bdeclare\s
 const AUGMENTS_GLOBALS = /\bdeclare\s+(?:global|module)\b/;
 /** Cells checked beside one program before a new program (and checker) is made; see checkBeside. */
 const CELLS_PER_CHECKER = 100;
+/** Declarations of cells run since the program was made that a cell beside it takes along; see pendingDeclarations. */
+const MAX_PENDING = 150;
+/** An entry's doc comments (declarations.ts): `declare` must come after them, not before. */
+const LEADING_DOCS = /^(?:\/\*\*[\s\S]*?\*\/\n)+/;
 /** TypeScript's binder: public in the typescript package's namespace though not in its types. */
 const bindSourceFile = (ts as unknown as { bindSourceFile?: (file: ts.SourceFile, options: ts.CompilerOptions) => void }).bindSourceFile;
 /** The file identity TypeScript keeps internally; a file made outside a program must carry it too. */
@@ -192,19 +196,19 @@ export class CellCompiler {
   compile(source: string, cellIndex: number): CompiledCell {
     const parsed = ts.createSourceFile(this.cellPath, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
     const analysis = analyzeCell(parsed);
-    const text = this.checkedText(source, analysis);
-    const beside = NEEDS_PROGRAM.test(source) ? undefined : this.programToCheckBeside();
-    if (!beside) this.setCellText(text);
-    const program = beside ?? this.service.getProgram();
+    const checked = this.checkedText(source, analysis);
+    const beside = NEEDS_PROGRAM.test(source) ? undefined : this.programToCheckBeside(analysis, source);
+    if (!beside) this.setCellText(checked);
+    const program = beside ? beside.program : this.currentProgram();
     if (!program) throw new Error('internal error: TypeScript made no program');
-    // A cell run again unchanged, with nothing declared since: TypeScript hands back the same
-    // program, and the same program and text compile to the same output. Only the import aliases
-    // are named after the cell's index.
+    const text = beside ? checked + beside.suffix : checked;
+    // A cell run again unchanged, with nothing declared since: the same program and text compile to
+    // the same output. Only the import aliases are named after the cell's index.
     const last = this.lastCompiled;
-    const result = last && last.program === program && last.source === source
+    const result = last && last.program === program && last.text === text
       ? last.result
       : this.compileIn(program, beside ? this.fileBeside(program, text) : this.cellFileOf(program), source, analysis);
-    this.lastCompiled = { program, source, result };
+    this.lastCompiled = { program, text, result };
     if (!result.ok) return result;
     const aliases = importAliases(cellIndex, analysis.imports);
     const declarations: CellDeclarations = {
@@ -214,7 +218,7 @@ export class CellCompiler {
     return { ...result, declarations };
   }
 
-  private lastCompiled: { program: ts.Program; source: string; result: CompiledCell } | undefined;
+  private lastCompiled: { program: ts.Program; text: string; result: CompiledCell } | undefined;
 
   private cellFileOf(program: ts.Program): ts.SourceFile {
     const sf = program.getSourceFile(this.cellPath);
@@ -242,21 +246,66 @@ export class CellCompiler {
    * CELLS_PER_CHECKER cells so the checker's caches of cells long gone are let go.
    * Returns undefined where this cannot be done (then the cell goes into the program).
    */
-  private programToCheckBeside(): ts.Program | undefined {
+  private programToCheckBeside(cell: CellAnalysis, source: string): { program: ts.Program; suffix: string } | undefined {
     if (!bindSourceFile) return undefined;
-    // A cell file declaring globals (`declare global`) would show them to the cell beside it.
-    if (this.cellAugments) this.setCellText(EMPTY_CELL);
-    let program = this.service.getProgram();
-    if (!program) return undefined;
-    if (this.beside?.program === program && this.beside.cells >= CELLS_PER_CHECKER) {
-      this.setCellText(this.files.get(this.cellPath)?.text === EMPTY_CELL ? `${EMPTY_CELL}\n` : EMPTY_CELL);
-      program = this.service.getProgram();
-      if (!program) return undefined;
+    const base = this.beside;
+    if (base && !this.cellAugments && base.cells < CELLS_PER_CHECKER && !source.includes('globalThis')) {
+      const suffix = this.pendingDeclarations(new Set(cell.declaredNames));
+      if (suffix !== undefined) {
+        base.cells++;
+        return { program: base.program, suffix };
+      }
     }
-    if (this.beside?.program !== program) this.beside = { program, cells: 0 };
-    this.beside.cells++;
+    // A cell file declaring globals (`declare global`) would show them to the cell beside it; a
+    // checker that has seen many cells is let go by changing the cell file, which makes a new one.
+    if (this.cellAugments) this.setCellText(EMPTY_CELL);
+    else if (base && base.cells >= CELLS_PER_CHECKER) this.setCellText(this.files.get(this.cellPath)?.text === EMPTY_CELL ? `${EMPTY_CELL}\n` : EMPTY_CELL);
+    const program = this.currentProgram();
+    if (!program) return undefined;
+    this.beside!.cells++;
+    return { program, suffix: '' };
+  }
+
+  /** The language service's program, with every slot as it is now. */
+  private currentProgram(): ts.Program | undefined {
+    const program = this.service.getProgram();
+    if (program && program !== this.beside?.program) this.beside = { program, cells: 0 };
+    this.changedSlots.clear();
+    this.slotsEmptied = false;
     return program;
   }
+
+  /** Slots whose text changed since the program cells are checked beside was made. */
+  private readonly changedSlots = new Set<number>();
+  /** Whether declarations went without a newer cell declaring the same names (a restart). */
+  private slotsEmptied = false;
+
+  /**
+   * Cells that ran since the program was made (back to back: Run All) declared names the program
+   * lacks; rather than a new program for each, their declarations follow the next cell's text as
+   * ambient module-level ones, which hide the program's older globals of the same names. Returns
+   * undefined when that would not be exact: a restart emptied declarations, an earlier cell
+   * imported something (its alias needs the import), or there are too many to be worth it.
+   * Appended after the cell, so positions in the cell are unchanged; `globalThis.x` would not see
+   * them (compile() sends such cells to a new program).
+   */
+  private pendingDeclarations(declaredHere: ReadonlySet<string>): string | undefined {
+    if (this.slotsEmptied) return undefined;
+    let text = '';
+    let count = 0;
+    for (const [cellIndex, decls] of this.cellDecls) {
+      if (!this.changedSlots.has(this.slotOf.get(cellIndex)!)) continue;
+      if (decls.imports.length) return undefined;
+      for (const entry of decls.entries) {
+        if (entry.text.startsWith('export import')) return undefined;
+        if (declaredHere.has(entry.name)) continue;
+        if (++count > MAX_PENDING) return undefined;
+        text += `declare ${entry.text.replace(LEADING_DOCS, '')}\n`;
+      }
+    }
+    return text;
+  }
+
 
   /** A bound source file for `text` next to the cell file, new to `program`'s checker. */
   private fileBeside(program: ts.Program, text: string): ts.SourceFile {
@@ -309,7 +358,7 @@ export class CellCompiler {
     if (!js) throw new Error('internal error: TypeScript skipped emitting the cell');
     js = js.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
     return { ok: true, diagnostics, js, sourceMap, declaredNames: analysis.declaredNames,
-      declarations: dts ? parseDeclarationEmit(dts) : { imports: [], entries: [] } };
+      declarations: dts ? ownDeclarations(parseDeclarationEmit(dts), analysis) : { imports: [], entries: [] } };
   }
 
   private toCellDiagnostic(d: ts.Diagnostic, source: string, syntactic: boolean): CellDiagnostic {
@@ -346,11 +395,13 @@ export class CellCompiler {
       if (slot === undefined) return;
       this.slotOf.delete(i);
       this.freeSlots.push(slot);
+      this.changedSlots.add(slot);
       this.setFile(this.slotPath(slot), EMPTY_DECLARATIONS);
     } else {
       const taken = slot ?? this.takeSlot();
       this.slotOf.set(i, taken);
       this.cellDecls.set(i, decls);
+      this.changedSlots.add(taken);
       this.setFile(this.slotPath(taken), declarationFileText(decls));
     }
   }
@@ -369,6 +420,7 @@ export class CellCompiler {
 
   /** Forget every cell (the runtime restarted). */
   reset(): void {
+    this.slotsEmptied = true;
     for (const i of [...this.cellDecls.keys()]) this.setDeclarations(i, { imports: [], entries: [] });
   }
 
@@ -385,7 +437,7 @@ export class CellCompiler {
   /** Makes the program (and checker) the next cell will be checked beside, e.g. while the kernel is idle. */
   prepare(): void {
     if (this.cellAugments) this.setCellText(EMPTY_CELL);
-    this.service.getProgram()?.getTypeChecker();
+    this.currentProgram()?.getTypeChecker();
   }
 
   get languageService(): ts.LanguageService {
@@ -430,6 +482,16 @@ function diskSnapshot(file: string, installedDir: string): ts.IScriptSnapshot | 
   const snapshot = text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
   diskCache.set(file, { version, snapshot });
   return snapshot;
+}
+
+/**
+ * The cell's own entries of its declaration emit. Declaration emit also writes the file's local
+ * declarations that exported ones refer to: the pending declarations of earlier cells a cell
+ * beside the program takes along, which are not this cell's.
+ */
+function ownDeclarations(decls: CellDeclarations, analysis: CellAnalysis): CellDeclarations {
+  const own = new Set(analysis.declaredNames);
+  return { imports: decls.imports, entries: decls.entries.filter((e) => own.has(e.name)) };
 }
 
 function findOriginal(sf: ts.SourceFile, analysis: CellAnalysis): ts.Node | undefined {
