@@ -239,3 +239,12 @@ test('cells run back to back take earlier cells\' declarations along instead of 
   // All checked beside the first cell's program: no new program (a few ms each) per cell.
   expect(newPrograms).not.toHaveBeenCalled();
 });
+
+test('a cell beside the program whose declarations name a type from a module compiles there', async () => {
+  await run('const before = 1;');
+  const newPrograms = jest.spyOn(compiler.languageService, 'getProgram');
+  // Declaration emit must write `import("…/display").DisplayHandle` for this, from a cell beside the program.
+  await run('const makeHandle = () => newDisplay();');
+  expect(newPrograms).not.toHaveBeenCalled();
+  expect(await run('typeof makeHandle')).toBe('function');
+});

@@ -59,7 +59,7 @@ const WARNING_CODES = new Set([
 ]);
 
 const CELL_FILE = '__tsdl_cell__.ts';
-/** The cell file's text when it holds no cell (see checkBeside). */
+/** The cell file's text when it holds no cell (see programToCheckBeside). */
 const EMPTY_CELL = 'export {};\n';
 /**
  * What only a program can give a cell: modules to resolve (`import`, `export … from`) and
@@ -68,7 +68,7 @@ const EMPTY_CELL = 'export {};\n';
  */
 const NEEDS_PROGRAM = /\bimport\b|\bfrom\s*['"`]|\/\/\/\s*<reference|\bdeclare\s+(?:global|module)\b/;
 const AUGMENTS_GLOBALS = /\bdeclare\s+(?:global|module)\b/;
-/** Cells checked beside one program before a new program (and checker) is made; see checkBeside. */
+/** Cells checked beside one program before a new program (and checker) is made; see programToCheckBeside. */
 const CELLS_PER_CHECKER = 100;
 /** Declarations of cells run since the program was made that a cell beside it takes along; see pendingDeclarations. */
 const MAX_PENDING = 150;
@@ -77,7 +77,10 @@ const LEADING_DOCS = /^(?:\/\*\*[\s\S]*?\*\/\n)+/;
 /** TypeScript's binder: public in the typescript package's namespace though not in its types. */
 const bindSourceFile = (ts as unknown as { bindSourceFile?: (file: ts.SourceFile, options: ts.CompilerOptions) => void }).bindSourceFile;
 /** The file identity TypeScript keeps internally; a file made outside a program must carry it too. */
-type InternalSourceFile = ts.SourceFile & { path: string; resolvedPath: string; originalFileName: string };
+type InternalSourceFile = ts.SourceFile & {
+  path: string; resolvedPath: string; originalFileName: string;
+  imports: readonly ts.StringLiteralLike[]; moduleAugmentations: readonly (ts.StringLiteral | ts.Identifier)[]; ambientModuleNames: readonly string[];
+};
 const EMPTY_DECLARATIONS = declarationFileText({ imports: [], entries: [] });
 /** TypeScript's internal EmitOnly.Js: see compileIn. */
 const JS_ONLY = 0;
@@ -198,17 +201,22 @@ export class CellCompiler {
     const analysis = analyzeCell(parsed);
     const checked = this.checkedText(source, analysis);
     const beside = NEEDS_PROGRAM.test(source) ? undefined : this.programToCheckBeside(analysis, source);
-    if (!beside) this.setCellText(checked);
-    const program = beside ? beside.program : this.currentProgram();
-    if (!program) throw new Error('internal error: TypeScript made no program');
-    const text = beside ? checked + beside.suffix : checked;
-    // A cell run again unchanged, with nothing declared since: the same program and text compile to
-    // the same output. Only the import aliases are named after the cell's index.
-    const last = this.lastCompiled;
-    const result = last && last.program === program && last.text === text
-      ? last.result
-      : this.compileIn(program, beside ? this.fileBeside(program, text) : this.cellFileOf(program), source, analysis);
-    this.lastCompiled = { program, text, result };
+    let result: CompiledCell | undefined;
+    if (beside) {
+      try {
+        result = this.compileOnce(beside.program, checked + beside.suffix, source, analysis, true);
+      } catch {
+        // Checking a file beside a program is a path TypeScript itself does not take; should some
+        // case of it fail inside TypeScript, the cell goes into a program like any other.
+        this.beside = undefined;
+      }
+    }
+    if (!result) {
+      this.setCellText(checked);
+      const program = this.currentProgram();
+      if (!program) throw new Error('internal error: TypeScript made no program');
+      result = this.compileOnce(program, checked, source, analysis, false);
+    }
     if (!result.ok) return result;
     const aliases = importAliases(cellIndex, analysis.imports);
     const declarations: CellDeclarations = {
@@ -219,6 +227,19 @@ export class CellCompiler {
   }
 
   private lastCompiled: { program: ts.Program; text: string; result: CompiledCell } | undefined;
+
+  /**
+   * Compiles `text` (the cell, then what checkedText and pendingDeclarations add) against
+   * `program`, beside it or as its cell file. A cell run again unchanged, with nothing declared
+   * since, compiles against the same program to the same text: its last result is reused.
+   */
+  private compileOnce(program: ts.Program, text: string, source: string, analysis: CellAnalysis, beside: boolean): CompiledCell {
+    const last = this.lastCompiled;
+    if (last && last.program === program && last.text === text) return last.result;
+    const result = this.compileIn(program, beside ? this.fileBeside(program, text) : this.cellFileOf(program), source, analysis);
+    this.lastCompiled = { program, text, result };
+    return result;
+  }
 
   private cellFileOf(program: ts.Program): ts.SourceFile {
     const sf = program.getSourceFile(this.cellPath);
@@ -317,6 +338,11 @@ export class CellCompiler {
     // The checker caches each file's diagnostics by path: every cell beside the program has its own.
     sf.path = sf.resolvedPath = cellFile.path.slice(0, -CELL_FILE.length) + name;
     sf.originalFileName = fileName;
+    // What a program records of each of its files' module references while it is made; a cell
+    // beside it has none (compile() sends those that do into a program).
+    sf.imports = [];
+    sf.moduleAugmentations = [];
+    sf.ambientModuleNames = [];
     bindSourceFile!(sf, program.getCompilerOptions());
     return sf;
   }
