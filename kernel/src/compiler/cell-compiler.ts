@@ -262,10 +262,11 @@ export class CellCompiler {
    * bound and checked by the program's existing checker, instead of a new program with the cell
    * file changed. A new program costs a walk over every library file and a new checker that merges
    * every global again (~5 ms warm, 10–15 cold, for a one-liner); a file beside it, its own parse,
-   * bind and check. The cell is a module, so nothing it declares leaks into the program; a new
-   * program comes only when earlier cells' declarations change (commit), or after
-   * CELLS_PER_CHECKER cells so the checker's caches of cells long gone are let go.
-   * Returns undefined where this cannot be done (then the cell goes into the program).
+   * bind and check. The cell is a module, so nothing it declares leaks into the program. Cells
+   * that ran since the program was made come along as pendingDeclarations; a new program is made
+   * when they cannot, when the cell file declares globals, and after CELLS_PER_CHECKER cells so
+   * the checker's caches of cells long gone are let go. Returns undefined where no cell can be
+   * checked beside a program (then the cell goes into one).
    */
   private programToCheckBeside(cell: CellAnalysis, source: string): { program: ts.Program; suffix: string } | undefined {
     if (!bindSourceFile) return undefined;
@@ -326,7 +327,6 @@ export class CellCompiler {
     }
     return text;
   }
-
 
   /** A bound source file for `text` next to the cell file, new to `program`'s checker. */
   private fileBeside(program: ts.Program, text: string): ts.SourceFile {
