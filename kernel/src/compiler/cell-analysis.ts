@@ -58,16 +58,6 @@ function importsOf(statement: ts.ImportDeclaration): CellImport[] {
   return result;
 }
 
-/** Names declared inside `declare global { … }`. */
-function globalNames(st: ts.ModuleDeclaration): string[] {
-  if (!st.body || !ts.isModuleBlock(st.body)) return [];
-  return st.body.statements.flatMap((inner) => {
-    if (ts.isVariableStatement(inner)) return inner.declarationList.declarations.flatMap((d) => boundNames(d.name));
-    const named = inner as ts.Statement & { name?: ts.Node };
-    return named.name && ts.isIdentifier(named.name) ? [named.name.text] : [];
-  });
-}
-
 export function analyzeCell(sf: ts.SourceFile): CellAnalysis {
   const declared: string[] = [];
   const toExport: string[] = [];
@@ -79,8 +69,9 @@ export function analyzeCell(sf: ts.SourceFile): CellAnalysis {
       if (!exported && !toExport.includes(n)) toExport.push(n);
     }
   };
-  for (const st of sf.statements) {
-    const exported = hasModifier(st, ts.SyntaxKind.ExportKeyword);
+  // `inGlobal`: inside `declare global { … }`, whose names are already global (nothing to export).
+  const visit = (st: ts.Statement, inGlobal: boolean): void => {
+    const exported = inGlobal || hasModifier(st, ts.SyntaxKind.ExportKeyword);
     if (ts.isImportDeclaration(st)) {
       const found = importsOf(st);
       imports.push(...found);
@@ -99,14 +90,14 @@ export function analyzeCell(sf: ts.SourceFile): CellAnalysis {
     } else if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEnumDeclaration(st)) {
       add([st.name.text], exported);
     } else if (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name)) {
-      // `declare global { … }` is not a name, what it declares is (already global: nothing to
-      // export); namespaces are names.
+      // `declare global { … }` is not a name, what it declares is; namespaces are names.
       if (st.flags & ts.NodeFlags.GlobalAugmentation) {
         declaresGlobals = true;
-        add(globalNames(st), true);
+        if (st.body && ts.isModuleBlock(st.body)) st.body.statements.forEach((inner) => visit(inner, true));
       } else add([st.name.text], exported);
     }
-  }
+  };
+  sf.statements.forEach((st) => visit(st, false));
   const last = sf.statements[sf.statements.length - 1];
   return {
     declaredNames: declared,

@@ -249,11 +249,12 @@ export class CellCompiler {
 
   private setCellText(text: string): void {
     this.setFile(this.cellPath, text);
-    this.cellAugments = AUGMENTS_GLOBALS.test(text);
   }
 
-  /** Whether the cell file's text declares anything for other files (a slow-path cell, a completion). */
-  private cellAugments = false;
+  /** Whether the cell file's text declares anything for other files (a cell put into the program, a completion). */
+  private get cellAugments(): boolean {
+    return AUGMENTS_GLOBALS.test(this.files.get(this.cellPath)?.text ?? '');
+  }
   private beside: { program: ts.Program; cells: number } | undefined;
   private besideSerial = 0;
 

@@ -24,9 +24,9 @@ const compiled = new Map<number, CompiledCell>();
 
 // After a commit, the next program (with this cell's declarations) and its checker are made
 // while the user reads the output, so their next cell only pays for its own text. Not at once,
-// though: when cells come back to back (Run All, nbclient), the next compile arrives within milliseconds and would wait
-// for that build and then build again; any request in the meantime cancels it, and the compile
-// builds one program with both changes.
+// though: when cells come back to back (Run All, nbclient), the next compile arrives within
+// milliseconds and would wait for that build; any request in the meantime cancels it, and the
+// compile takes the new declarations along instead (CellCompiler's pendingDeclarations).
 const PREBUILD_AFTER_MS = 50;
 let prebuild: NodeJS.Timeout | undefined;
 
