@@ -7,16 +7,32 @@
  * the stack and the main thread's event loop carries on with all state kept. If the main thread is
  * merely waiting (a pending `await`), it answers in time and rejects the cell itself.
  *
+ * Some native work must not be cut in the middle: a WebAssembly tensor kernel that shares out its
+ * work to a pthread pool holds the pool's lock while it runs, and a termination inside it leaves
+ * the lock held, so the next tensor operation would wait forever. Such work runs inside
+ * `uninterruptible(fn)`; a termination waits until it has returned (a running kernel takes
+ * milliseconds to seconds) and no new section starts while one is on its way.
+ *
  * The runtime must run with `--no-force-async-hooks-checks`: a termination that lands inside a
  * timer callback otherwise trips Node's async-hooks consistency check and aborts the process.
  */
 import { Worker } from 'node:worker_threads';
 import { INTERRUPT_FD } from './ipc';
 
-/** Shared with the worker: [0] = last interrupt the main thread handled. */
+/**
+ * Shared with the worker, as Int32s: [ACKED] the last interrupt the main thread handled,
+ * [IN_SECTION] 1 while the main thread is inside `uninterruptible`, [TERMINATING] the interrupt
+ * whose termination the worker has decided on and not yet delivered (0: none).
+ */
+const ACKED = 0;
+const IN_SECTION = 1;
+const TERMINATING = 2;
+
 export interface Watchdog {
   /** Call from the main thread when it has handled interrupt number `n`. */
   acknowledge(n: number): void;
+  /** Runs `fn` so that an interrupt's termination waits until it has returned (see above). */
+  uninterruptible<T>(fn: () => T): T;
   /** Ends the worker and its inspector session (else Node waits for "the debugger" at exit). */
   stop(): Promise<void>;
 }
@@ -25,7 +41,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const inspector = require('node:inspector');
 const fs = require('node:fs');
-const acks = new Int32Array(workerData.shared);
+const shared = new Int32Array(workerData.shared);
 const session = new inspector.Session();
 session.connectToMainThread();
 let sent = 0;
@@ -34,15 +50,19 @@ function interrupt() {
   const n = ++sent;
   parentPort.postMessage(n);
   const deadline = Date.now() + ANSWER_MS;
-  while (Atomics.load(acks, 0) < n && Date.now() < deadline) {
-    Atomics.wait(acks, 0, Atomics.load(acks, 0), Math.max(1, deadline - Date.now()));
+  while (Atomics.load(shared, ${ACKED}) < n && Date.now() < deadline) {
+    Atomics.wait(shared, ${ACKED}, Atomics.load(shared, ${ACKED}), Math.max(1, deadline - Date.now()));
   }
-  if (Atomics.load(acks, 0) < n) {
-    session.post('Runtime.terminateExecution', () => {
-      // The main thread is free again: let it handle the interrupt it could not read before.
-      parentPort.postMessage(n);
-    });
-  }
+  if (Atomics.load(shared, ${ACKED}) >= n) return;
+  // Announce the termination first, then wait for any section in progress to end: a section
+  // starting after the announcement sees it and waits for the termination instead.
+  Atomics.store(shared, ${TERMINATING}, n);
+  while (Atomics.load(shared, ${IN_SECTION}) !== 0) Atomics.wait(shared, ${IN_SECTION}, 1, 1000);
+  session.post('Runtime.terminateExecution', () => {
+    Atomics.store(shared, ${TERMINATING}, 0);
+    // The main thread is free again: let it handle the interrupt it could not read before.
+    parentPort.postMessage(n);
+  });
 }
 const stream = fs.createReadStream('', { fd: workerData.fd, autoClose: false });
 stream.on('data', (chunk) => { for (let i = 0; i < chunk.length; i++) interrupt(); });
@@ -50,19 +70,43 @@ stream.on('error', () => {});
 `;
 
 export function startWatchdog(onInterrupt: (n: number) => void): Watchdog {
-  const shared = new SharedArrayBuffer(4);
-  const acks = new Int32Array(shared);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared, fd: INTERRUPT_FD } });
+  const buffer = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  const shared = new Int32Array(buffer);
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared: buffer, fd: INTERRUPT_FD } });
   worker.unref();
   worker.on('message', (n: number) => {
-    if (n > Atomics.load(acks, 0)) onInterrupt(n);
+    if (n > Atomics.load(shared, ACKED)) onInterrupt(n);
   });
   worker.on('error', (e) => process.stderr.write(`tsdl: the interrupt watchdog failed (${e.message}); interrupts will only reach awaiting cells.\n`));
+  let depth = 0;
+  const leave = () => {
+    Atomics.store(shared, IN_SECTION, 0);
+    Atomics.notify(shared, IN_SECTION);
+  };
   return {
     acknowledge(n: number): void {
-      if (n > Atomics.load(acks, 0)) {
-        Atomics.store(acks, 0, n);
-        Atomics.notify(acks, 0);
+      if (n > Atomics.load(shared, ACKED)) {
+        Atomics.store(shared, ACKED, n);
+        Atomics.notify(shared, ACKED);
+      }
+    },
+    uninterruptible<T>(fn: () => T): T {
+      if (depth > 0) return fn();
+      for (;;) {
+        Atomics.store(shared, IN_SECTION, 1);
+        if (Atomics.load(shared, TERMINATING) === 0) break;
+        // A termination is on its way and waits for us: step aside and let it land here.
+        leave();
+        while (Atomics.load(shared, TERMINATING) !== 0) { /* spin: the termination ends this loop */ }
+        // Delivered but perhaps not landed yet (V8 checks at loop back-edges): give it some.
+        for (let i = 0; i < 1e5; i++) { /* spin */ }
+      }
+      depth++;
+      try {
+        return fn();
+      } finally {
+        depth--;
+        leave();
       }
     },
     stop: async () => { await worker.terminate(); },

@@ -91,6 +91,9 @@ const watchdog = startWatchdog((n) => {
   watchdog.acknowledge(n);
   running?.interrupt({ ename: 'Interrupted', evalue: 'The cell was interrupted.', traceback: ['\x1b[0;31mInterrupted\x1b[0m: the cell was interrupted (its variables so far are kept).'] });
 });
+// How libraries reach `uninterruptible` (tsdl's wasm backend wraps its kernels in it): a registry
+// symbol, so that no library has to import the runtime.
+(globalThis as Record<symbol, unknown>)[Symbol.for('tsdl.uninterruptible')] = watchdog.uninterruptible;
 
 function input(prompt = '', options: InputOptions = {}): Promise<string> {
   if (!running) return Promise.reject(new Error('input() can only ask while a cell is running.'));

@@ -72,6 +72,22 @@ test('interrupt by message stops a busy synchronous loop, state survives', async
   expect(text(after)).toBe('true');
 });
 
+test('interrupts land between WebAssembly tensor kernels: threaded wasm keeps working after them', async () => {
+  const setup = await kernel.execute('import * as tsdl from "tsdl";\nconst wasmInfo = await tsdl.initBackend();\nconst m = tsdl.tf.randomNormal([384, 384]);\nlet products = 0;\n`${wasmInfo.name} ${wasmInfo.threads}`');
+  const [name, threads] = text(setup).replace(/'/g, '').split(' ');
+  expect(name).toBe('wasm');
+  if (os.availableParallelism() > 1) expect(Number(threads)).toBeGreaterThan(1);
+  // The loop spends most of its time inside matMul: a termination there used to leave the
+  // thread pool's lock held, and the next tensor operation never returned.
+  for (const delay of [300, 420, 550, 610, 770]) {
+    const running = kernel.execute('for (;;) { tsdl.tf.tidy(() => { tsdl.tf.matMul(m, m).dataSync(); }); products++; }');
+    setTimeout(() => void kernel.interrupt(), delay);
+    expect((await running).error?.ename).toBe('Interrupted');
+    const after = await kernel.execute('tsdl.tf.tidy(() => tsdl.tf.matMul(m, m).shape.join("x")) + " " + (products > 0)');
+    expect(text(after)).toBe("'384x384 true'");
+  }
+});
+
 test('interrupt by signal (SIGINT) stops a pending await', async () => {
   const running = kernel.execute('await new Promise((r) => setTimeout(r, 60_000));');
   setTimeout(() => kernel.signalInterrupt(), 1000);

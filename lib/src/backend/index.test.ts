@@ -1,5 +1,6 @@
 import { backendReport, initBackend, tf } from '.';
 import { findNativePackage, probeBackend } from './probe';
+import { wantedWasmThreads } from './wasm-threads';
 
 describe('initBackend', () => {
   test('picks WebAssembly here, silently: nothing on stderr, no tfjs banner', async () => {
@@ -17,6 +18,8 @@ describe('initBackend', () => {
     expect(report.name).toBe(probeBackend().name);
     expect(report.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+    expect(report.threads).toBe(wantedWasmThreads());
+    expect(report.threadsNote).toBeUndefined();
     expect(report.kernels?.wasm).toEqual(expect.arrayContaining(['Conv2DBackpropFilter', 'UnsortedSegmentSum', 'MaxPoolGrad']));
     expect([stderr, warn, error, log].map((s) => s.mock.calls)).toEqual([[], [], [], []]);
     expect(await initBackend()).toBe(report);

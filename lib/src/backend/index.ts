@@ -9,6 +9,8 @@
  */
 import { BACKEND_NAMES, type BackendName, findNativePackage, NATIVE_HINT, probeBackend } from './probe';
 import { registerWasmKernels } from './wasm-kernels';
+import { makeKernelsUninterruptible, runtimeUninterruptible } from './uninterruptible-kernels';
+import { type ThreadedModule, wantedWasmThreads, withWasmThreads } from './wasm-threads';
 
 /**
  * The TensorFlow.js namespace: the very object `require('@tensorflow/tfjs')` returns, so
@@ -30,6 +32,8 @@ export interface BackendReport {
   fallbackFrom?: { name: BackendName; error: string };
   /** WebAssembly threads in use (1 when not threaded); undefined off wasm. */
   threads?: number;
+  /** Set when WebAssembly threads were wanted but could not start: why. */
+  threadsNote?: string;
   /** Kernels tsdl registered for wasm, and those that run on plain JS through a copy. */
   kernels?: { wasm: string[]; cpuFallbacks: string[] };
   /** TensorFlow.js version. */
@@ -94,16 +98,46 @@ async function activate(name: BackendName): Promise<Partial<BackendReport>> {
       return { name };
     }
     case 'wasm': {
-      require('@tensorflow/tfjs-backend-wasm');
-      await setBackendOrThrow('wasm');
-      const registration = registerWasmKernels(() => quietCpuBackend());
       const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
-      return { threads: wasm.getThreadsCount(), kernels: { wasm: registration.kernels, cpuFallbacks: registration.cpuFallbacks } };
+      const threadsNote = await startWasm(wasm);
+      const registration = registerWasmKernels(() => quietCpuBackend());
+      const section = runtimeUninterruptible();
+      if (section) makeKernelsUninterruptible('wasm', section);
+      return {
+        threads: wasm.getThreadsCount(),
+        ...(threadsNote ? { threadsNote } : {}),
+        kernels: { wasm: registration.kernels, cpuFallbacks: registration.cpuFallbacks },
+      };
     }
     case 'cpu':
       await setBackendOrThrow('cpu');
       return {};
   }
+}
+
+/**
+ * Starts the wasm backend, threaded when more than one thread is wanted (TSDL_WASM_THREADS).
+ * Should the threaded start fail, the single-threaded build is started instead and the returned
+ * note says why.
+ */
+async function startWasm(wasm: typeof import('@tensorflow/tfjs-backend-wasm')): Promise<string | undefined> {
+  const threads = wantedWasmThreads();
+  if (threads > 1) {
+    try {
+      await withWasmThreads(tf.env(), wasm, threads, async () => {
+        await setBackendOrThrow('wasm');
+        return (tf.backend() as unknown as { wasm: ThreadedModule }).wasm;
+      });
+      return undefined;
+    } catch (e) {
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      wasm.setThreadsCount(1);
+      await setBackendOrThrow('wasm');
+      return `WebAssembly threads failed to start (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); running on one thread. TSDL_WASM_THREADS=1 skips the attempt.`;
+    }
+  }
+  await setBackendOrThrow('wasm');
+  return undefined;
 }
 
 async function setBackendOrThrow(name: string): Promise<void> {
