@@ -1,0 +1,18 @@
+/**
+ * Sum over leading axes for the WebAssembly backend as one BatchMatMul (see leading-axes.ts):
+ * bias and batch-norm gradients. Other reductions go to the kernel it wraps.
+ */
+import type { KernelConfig, KernelFunc, SumAttrs, SumInputs, TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wrappedKernelConfig } from './kernel-utils';
+import { leadingAxesSplit, reduceLeadingAxes } from './leading-axes';
+
+export function wrapSum(original: KernelConfig): KernelConfig {
+  const kernelFunc = ((args: { inputs: SumInputs; backend: BackendWasm; attrs: SumAttrs }) => {
+    const x = args.inputs.x as TensorInfo;
+    const split = x.dtype === 'float32' ? leadingAxesSplit(x.shape, args.attrs.axis) : null;
+    if (split == null) return original.kernelFunc(args as never);
+    return reduceLeadingAxes(args.backend, x, split, 1, args.attrs.keepDims);
+  }) as unknown as KernelFunc;
+  return wrappedKernelConfig(original, kernelFunc);
+}
