@@ -3,7 +3,7 @@
  * on `wasm` (tfjs 4.22 lacks Conv2DBackpropFilter, both DepthwiseConv2dNative gradients and
  * UnsortedSegmentSum), trains right (its MaxPoolGrad is wrong for some shapes) and trains fast
  * (its Conv2DBackpropInput, Tile, LeakyRelu and transposed BatchMatMul are 5–50× slower than they
- * need be; Sum and Mean over leading axes, Greater and Identity cost a GAN step ~50 ms).
+ * need be; its Greater and Identity cost a GAN step ~25 ms).
  * One kernel a file, as in tfjs-backend-wasm/src/kernels; each has a test beside it comparing it
  * with the plain-JS `cpu` backend.
  */
@@ -17,9 +17,7 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativ
 import { wrapGreater } from './Greater';
 import { wrapIdentity } from './Identity';
 import { wrapLeakyRelu } from './LeakyRelu';
-import { wrapMean } from './Mean';
 import { maxPoolGradConfig } from './MaxPoolGrad';
-import { wrapSum } from './Sum';
 import { tileConfig } from './Tile';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 
@@ -58,8 +56,6 @@ export function registerWasmKernels(cpu: () => KernelBackend): WasmKernelRegistr
   const wrappers: [string, (original: KernelConfig) => KernelConfig][] = [
     ['BatchMatMul', wrapBatchMatMul],
     ['LeakyRelu', wrapLeakyRelu],
-    ['Sum', wrapSum],
-    ['Mean', wrapMean],
     ['Identity', wrapIdentity],
     ['Greater', wrapGreater],
   ];
