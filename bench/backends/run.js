@@ -21,8 +21,10 @@ function runJson(cmd, args, label) {
 const runs = [];
 const { probeBackend } = (require('./ts-hook'), require('../../lib/src/backend/probe.ts'));
 const nativeAvailable = probeBackend({ ...process.env, TSDL_BACKEND: '' }).name === 'tensorflow';
-for (const [backend, threads] of [['wasm', 1], ['cpu', 1], ...(nativeAvailable ? [['tensorflow', 1]] : [])]) {
-  console.log(`… ${backend}`);
+// WebAssembly at 1 thread and at one thread per core (what tsdl uses by default; at most 8).
+const cores = Math.min(os.availableParallelism(), 8);
+for (const [backend, threads] of [['wasm', 1], ...(cores > 1 ? [['wasm', cores]] : []), ['cpu', 1], ...(nativeAvailable ? [['tensorflow', 1]] : [])]) {
+  console.log(`… ${backend}${backend === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}`);
   runs.push(runJson(process.execPath, [path.join(here, 'tfjs-bench.js'), backend, String(threads)], backend));
 }
 if (fs.existsSync(python)) {

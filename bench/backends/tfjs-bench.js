@@ -5,6 +5,7 @@ require('./ts-hook');
 const backendName = process.argv[2] || 'wasm';
 const threads = Number(process.argv[3] || 1);
 process.env.TSDL_BACKEND = backendName;
+process.env.TSDL_WASM_THREADS = String(threads);
 const tsdl = require('../../lib/src/backend/index.ts');
 const { tf } = tsdl;
 const models = require('./models.js');
@@ -32,6 +33,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function main() {
   const report = await tsdl.initBackend();
   if (report.name !== backendName) throw new Error(`asked for ${backendName}, got ${report.name}`);
+  if (backendName === 'wasm' && report.threads !== threads) throw new Error(`asked for ${threads} wasm threads, got ${report.threads} (${report.threadsNote ?? 'no reason given'})`);
   const out = { backend: backendName, threads: report.threads ?? null, tfjs: report.tfjs, results: {} };
 
   // matMul 1024²
