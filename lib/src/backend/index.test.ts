@@ -18,7 +18,7 @@ describe('initBackend', () => {
     expect(report.name).toBe(probeBackend().name);
     expect(report.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(report.threads).toBe(wantedWasmThreads());
+    expect(report.threads).toBe(wantedWasmThreads().threads);
     expect(report.threadsNote).toBeUndefined();
     expect(report.kernels?.wasm).toEqual(expect.arrayContaining(['Conv2DBackpropFilter', 'UnsortedSegmentSum', 'MaxPoolGrad']));
     expect([stderr, warn, error, log].map((s) => s.mock.calls)).toEqual([[], [], [], []]);

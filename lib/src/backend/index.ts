@@ -32,7 +32,7 @@ export interface BackendReport {
   fallbackFrom?: { name: BackendName; error: string };
   /** WebAssembly threads in use (1 when not threaded); undefined off wasm. */
   threads?: number;
-  /** Set when WebAssembly threads were wanted but could not start: why. */
+  /** Set when the WebAssembly threads asked for could not be had (a bad TSDL_WASM_THREADS, a failed start): why. */
   threadsNote?: string;
   /** Kernels tsdl registered for wasm, and those that run on plain JS through a copy. */
   kernels?: { wasm: string[]; cpuFallbacks: string[] };
@@ -121,14 +121,14 @@ async function activate(name: BackendName): Promise<Partial<BackendReport>> {
  * note says why.
  */
 async function startWasm(wasm: typeof import('@tensorflow/tfjs-backend-wasm')): Promise<string | undefined> {
-  const threads = wantedWasmThreads();
+  const { threads, note } = wantedWasmThreads();
   if (threads > 1) {
     try {
       await withWasmThreads(tf.env(), wasm, threads, async () => {
         await setBackendOrThrow('wasm');
         return (tf.backend() as unknown as { wasm: ThreadedModule }).wasm;
       });
-      return undefined;
+      return note;
     } catch (e) {
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       wasm.setThreadsCount(1);
@@ -137,7 +137,7 @@ async function startWasm(wasm: typeof import('@tensorflow/tfjs-backend-wasm')): 
     }
   }
   await setBackendOrThrow('wasm');
-  return undefined;
+  return note;
 }
 
 async function setBackendOrThrow(name: string): Promise<void> {

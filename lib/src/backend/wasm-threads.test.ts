@@ -4,16 +4,21 @@ import * as path from 'node:path';
 import { wantedWasmThreads } from './wasm-threads';
 
 describe('wantedWasmThreads', () => {
+  const byDefault = Math.min(os.availableParallelism(), 8);
+
   test('one thread per core by default (tfjs never uses more than 8)', () => {
-    expect(wantedWasmThreads({})).toBe(Math.min(os.availableParallelism(), 8));
+    expect(wantedWasmThreads({})).toEqual({ threads: byDefault });
   });
 
-  test('TSDL_WASM_THREADS chooses; 1 turns threads off; a bad value names the variable', () => {
-    expect(wantedWasmThreads({ TSDL_WASM_THREADS: '1' })).toBe(1);
-    expect(wantedWasmThreads({ TSDL_WASM_THREADS: ' 3 ' })).toBe(3);
-    expect(wantedWasmThreads({ TSDL_WASM_THREADS: '64' })).toBe(8);
-    expect(() => wantedWasmThreads({ TSDL_WASM_THREADS: 'two' })).toThrow(/TSDL_WASM_THREADS=two .*1 turns WebAssembly threads off/);
-    expect(() => wantedWasmThreads({ TSDL_WASM_THREADS: '0' })).toThrow(/whole number ≥ 1/);
+  test('TSDL_WASM_THREADS chooses; 1 turns threads off; a bad value is named and the default used', () => {
+    expect(wantedWasmThreads({ TSDL_WASM_THREADS: '1' })).toEqual({ threads: 1 });
+    expect(wantedWasmThreads({ TSDL_WASM_THREADS: ' 3 ' })).toEqual({ threads: 3 });
+    expect(wantedWasmThreads({ TSDL_WASM_THREADS: '64' })).toEqual({ threads: 8 });
+    for (const bad of ['two', '0', '1.5']) {
+      const choice = wantedWasmThreads({ TSDL_WASM_THREADS: bad });
+      expect(choice.threads).toBe(byDefault);
+      expect(choice.note).toBe(`TSDL_WASM_THREADS=${bad} is not a whole number ≥ 1 (1 turns WebAssembly threads off); using ${byDefault}`);
+    }
   });
 });
 

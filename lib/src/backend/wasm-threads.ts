@@ -22,17 +22,26 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 
-/** How many threads to ask for: TSDL_WASM_THREADS if set (1 turns threads off), else one per core, at most 8. */
-export function wantedWasmThreads(env: NodeJS.ProcessEnv = process.env): number {
+export interface ThreadsChoice {
+  threads: number;
+  /** Set when TSDL_WASM_THREADS could not be used: what was wrong and what is used instead. */
+  note?: string;
+}
+
+/**
+ * How many threads to ask for: TSDL_WASM_THREADS if set (1 turns threads off), else one per core,
+ * at most 8 (tfjs-backend-wasm pre-creates 8 pthread workers and never uses more). A value that is
+ * not a whole number ≥ 1 is not fatal: the default is used and `note` says so.
+ */
+export function wantedWasmThreads(env: NodeJS.ProcessEnv = process.env): ThreadsChoice {
+  const byDefault = Math.min(Math.max(1, os.availableParallelism?.() ?? os.cpus().length), 8);
   const raw = env.TSDL_WASM_THREADS?.trim();
-  const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-  if (raw) {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`TSDL_WASM_THREADS=${raw} is not a whole number ≥ 1 (1 turns WebAssembly threads off)`);
-    return Math.min(n, 8);
+  if (!raw) return { threads: byDefault };
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    return { threads: byDefault, note: `TSDL_WASM_THREADS=${raw} is not a whole number ≥ 1 (1 turns WebAssembly threads off); using ${byDefault}` };
   }
-  // tfjs-backend-wasm pre-creates 8 pthread workers and never uses more.
-  return Math.min(cores, 8);
+  return { threads: Math.min(n, 8) };
 }
 
 interface WasmPackage {
