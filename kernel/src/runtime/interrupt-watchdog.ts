@@ -8,8 +8,8 @@
  * merely waiting (a pending `await`), it answers in time and rejects the cell itself.
  *
  * Some native work must not be cut in the middle: a WebAssembly tensor kernel that shares out its
- * work to a pthread pool holds the pool's lock while it runs, and a termination inside it leaves
- * the lock held, so the next tensor operation would wait forever. Such work runs inside
+ * work to a pthread pool waits for the pool under its lock, and a termination inside it left the
+ * pool stuck: the next tensor operation never returned. Such work runs inside
  * `uninterruptible(fn)`; a termination waits until it has returned (a running kernel takes
  * milliseconds to seconds) and no new section starts while one is on its way.
  *

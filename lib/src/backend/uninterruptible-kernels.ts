@@ -2,8 +2,8 @@
  * Tensor kernels that an interrupt must not cut in half.
  *
  * The tsdl kernel stops a busy cell by terminating its JavaScript, which can land inside a
- * WebAssembly kernel. With threads that kernel holds XNNPACK's thread-pool lock, and a
- * termination there leaves it held: the next tensor operation would wait forever. (Without
+ * WebAssembly kernel. With threads that kernel waits for XNNPACK's thread pool under the pool's
+ * lock, and a termination there left the pool stuck: the next tensor operation never returned. (Without
  * threads it could still leave the wasm heap's allocator half-updated.) The kernel's runtime
  * offers `globalThis[Symbol.for('tsdl.uninterruptible')](fn)`, which makes a termination wait
  * until `fn` has returned; this wraps every kernel of a backend in it. Outside the tsdl kernel

@@ -45,7 +45,6 @@ export function wantedWasmThreads(env: NodeJS.ProcessEnv = process.env): Threads
 }
 
 interface WasmPackage {
-  dir: string;
   factoryFile: string;
   workerSource: string;
 }
@@ -54,7 +53,7 @@ function wasmPackage(): WasmPackage {
   const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   const out = path.join(dir, 'wasm-out');
   const { wasmWorkerContents } = require(path.join(out, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
-  return { dir, factoryFile: path.join(out, 'tfjs-backend-wasm-threaded-simd.js'), workerSource: wasmWorkerContents };
+  return { factoryFile: path.join(out, 'tfjs-backend-wasm-threaded-simd.js'), workerSource: wasmWorkerContents };
 }
 
 /**
@@ -62,7 +61,7 @@ function wasmPackage(): WasmPackage {
  * answering the threaded factory's path (the worker asks for the factory that way). Named by a
  * hash of its content and written by rename, so concurrent processes never see half a file.
  */
-export function writeWorkerFile(pkg: WasmPackage = wasmPackage(), dir: string = os.tmpdir()): string {
+function writeWorkerFile(pkg: WasmPackage = wasmPackage(), dir: string = os.tmpdir()): string {
   const source =
     `// tfjs-backend-wasm's pthread worker, written by tsdl (lib/src/backend/wasm-threads.ts).\n` +
     `URL.createObjectURL = () => ${JSON.stringify(pkg.factoryFile)};\nURL.revokeObjectURL = () => {};\n` +
