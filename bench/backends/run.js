@@ -20,11 +20,12 @@ function runJson(cmd, args, label) {
 
 const runs = [];
 const { probeBackend } = (require('./ts-hook'), require('../../lib/src/backend/probe.ts'));
+const { threadsText } = require('../../lib/src/backend/wasm-threads.ts');
 const nativeAvailable = probeBackend({ ...process.env, TSDL_BACKEND: '' }).name === 'tensorflow';
 // WebAssembly at 1 thread and at one thread per core (what tsdl uses by default; at most 8).
 const cores = Math.min(os.availableParallelism(), 8);
 for (const [backend, threads] of [['wasm', 1], ...(cores > 1 ? [['wasm', cores]] : []), ['cpu', 1], ...(nativeAvailable ? [['tensorflow', 1]] : [])]) {
-  console.log(`… ${backend}${backend === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}`);
+  console.log(`… ${backend}${backend === 'wasm' ? ` (${threadsText(threads)})` : ''}`);
   runs.push(runJson(process.execPath, [path.join(here, 'tfjs-bench.js'), backend, String(threads)], backend));
 }
 if (fs.existsSync(python)) {
@@ -45,7 +46,7 @@ const vsKeras = (s, key) => (keras && s ? `${f(s / keras.results[key].seconds, 2
 const rows = runs.map((r) => {
   if (!r.results) return `| ${r.backend} | error: ${String(r.error).replace(/\|/g, '/').slice(0, 120)} | | | | | |`;
   const x = r.results;
-  const name = r.backend + (r.threads ? ` (${r.threads} thread${r.threads > 1 ? 's' : ''})` : '');
+  const name = r.backend + (r.threads ? ` (${threadsText(r.threads)})` : '');
   return `| ${name} | ${f(x.matmul1024.gflops)} (${ratio(x.matmul1024.gflops)}) | ${f(x.conv2d.forwardGflops)} (${ratio(x.conv2d.forwardGflops)}) | ${f(x.conv2d.forwardBackwardGflops)} (${ratio(x.conv2d.forwardBackwardGflops)}) | ${f(x.mnistCnnEpoch.seconds, 0)} s (${vsKeras(x.mnistCnnEpoch.seconds, 'mnistCnnEpoch')}) | ${f(x.dcgan100.seconds, 0)} s (${vsKeras(x.dcgan100.seconds, 'dcgan100')}) |`;
 });
 const md = `# Backend benchmark

@@ -66,8 +66,8 @@ const EMPTY_CELL = 'export {};\n';
  * declarations for every file (`declare global`, `declare module`, `/// <reference>`). Matched
  * loosely: a false match only costs the faster path.
  */
-const NEEDS_PROGRAM = /\bimport\b|\bfrom\s*['"`]|\/\/\/\s*<reference|\bdeclare\s+(?:global|module)\b/;
 const AUGMENTS_GLOBALS = /\bdeclare\s+(?:global|module)\b/;
+const NEEDS_PROGRAM = new RegExp(String.raw`\bimport\b|\bfrom\s*['"\`]|\/\/\/\s*<reference|` + AUGMENTS_GLOBALS.source);
 /** Cells checked beside one program before a new program (and checker) is made; see programToCheckBeside. */
 const CELLS_PER_CHECKER = 100;
 /** Declarations of cells run since the program was made that a cell beside it takes along; see pendingDeclarations. */

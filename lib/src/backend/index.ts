@@ -10,7 +10,7 @@
 import { BACKEND_NAMES, type BackendName, findNativePackage, NATIVE_HINT, probeBackend } from './probe';
 import { registerWasmKernels } from './wasm-kernels';
 import { makeKernelsUninterruptible, runtimeUninterruptible } from './uninterruptible-kernels';
-import { type ThreadedModule, wantedWasmThreads, withWasmThreads } from './wasm-threads';
+import { type ThreadedModule, threadsText, wantedWasmThreads, withWasmThreads } from './wasm-threads';
 
 /**
  * The TensorFlow.js namespace: the very object `require('@tensorflow/tfjs')` returns, so
@@ -166,7 +166,7 @@ function quietCpuBackend(): tf.KernelBackend {
 
 function withDisplay(report: BackendReport): BackendReport {
   const text = () =>
-    `TensorFlow.js ${report.tfjs} on ${report.name}${report.threads ? ` (${report.threads} thread${report.threads > 1 ? 's' : ''})` : ''}: ${report.reason}`;
+    `TensorFlow.js ${report.tfjs} on ${report.name}${report.threads ? ` (${threadsText(report.threads)})` : ''}: ${report.reason}`;
   Object.defineProperty(report, Symbol.for('Jupyter.display'), {
     value: () => ({ 'text/plain': text() }),
     enumerable: false,

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { wantedWasmThreads } from './wasm-threads';
+import { threadsText, wantedWasmThreads } from './wasm-threads';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -98,8 +98,7 @@ export function probeBackend(env: NodeJS.ProcessEnv = process.env): BackendProbe
     return { name: 'tensorflow', reason: `@tensorflow/tfjs-node is installed (native TensorFlow on the CPU)${note}` };
   }
   if (hasWasmBackend()) {
-    const { threads } = wantedWasmThreads(env);
-    return { name: 'wasm', reason: `WebAssembly (XNNPACK, ${threads} thread${threads > 1 ? 's' : ''}); no native @tensorflow/tfjs-node: ${NATIVE_HINT}${note}` };
+    return { name: 'wasm', reason: `WebAssembly (XNNPACK, ${threadsText(wantedWasmThreads(env).threads)}); no native @tensorflow/tfjs-node: ${NATIVE_HINT}${note}` };
   }
   return { name: 'cpu', reason: `plain JavaScript: neither @tensorflow/tfjs-node nor @tensorflow/tfjs-backend-wasm is installed${note}` };
 }

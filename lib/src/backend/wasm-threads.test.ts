@@ -22,14 +22,15 @@ describe('wantedWasmThreads', () => {
   });
 });
 
-/** Runs a Node script that loads tsdl's backend from source (compiled on the fly with swc). */
-function runScript(script: string, env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string; ms: number } {
-  const hook = `const fs = require('fs'), swc = require('@swc/core');
-require.extensions['.ts'] = (m, f) => m._compile(swc.transformSync(fs.readFileSync(f, 'utf8'), { filename: f, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }).code, f);
-const tsdl = require(${JSON.stringify(path.join(__dirname, 'index.ts'))});\n`;
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['-e', hook + script], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000, cwd: path.join(__dirname, '..', '..', '..') });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
+const ROOT = path.join(__dirname, '..', '..', '..');
+
+/** Runs a Node script that loads tsdl's backend from source, through the bench scripts' swc hook. */
+function runScript(script: string, env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
+  const load = `const tsdl = require(${JSON.stringify(path.join(__dirname, 'index.ts'))});\n`;
+  const r = spawnSync(process.execPath, ['--require', path.join(ROOT, 'bench', 'backends', 'ts-hook.js'), '-e', load + script], {
+    env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000, cwd: ROOT,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const MATMUL = `(async () => {

@@ -44,6 +44,11 @@ export function wantedWasmThreads(env: NodeJS.ProcessEnv = process.env): Threads
   return { threads: Math.min(n, 8) };
 }
 
+/** "1 thread", "2 threads": how reports and the banner say it. */
+export function threadsText(threads: number): string {
+  return `${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
 interface WasmPackage {
   factoryFile: string;
   workerSource: string;
