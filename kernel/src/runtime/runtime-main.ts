@@ -13,7 +13,7 @@ import type { ErrorContent } from '../protocol/messages';
 import { startWatchdog } from './interrupt-watchdog';
 import { ExecuteCommand, FromRuntime, RUNTIME, ToRuntime } from './ipc';
 import { CELL_SCRIPT_OPTIONS, createModuleLoader } from './module-loader';
-import { CellRegistry, formatError } from './traceback';
+import { CellRegistry, formatError, interruptedError } from './traceback';
 import type { InputOptions } from './notebook-globals';
 
 const send = (msg: FromRuntime): void => {
@@ -89,7 +89,7 @@ async function execute(cmd: ExecuteCommand): Promise<void> {
 
 const watchdog = startWatchdog((n) => {
   watchdog.acknowledge(n);
-  running?.interrupt({ ename: 'Interrupted', evalue: 'The cell was interrupted.', traceback: ['\x1b[0;31mInterrupted\x1b[0m: the cell was interrupted (its variables so far are kept).'] });
+  running?.interrupt(interruptedError());
 });
 // How libraries reach `uninterruptible` (tsdl's wasm backend wraps its kernels in it): a registry
 // symbol, so that no library has to import the runtime.

@@ -63,6 +63,11 @@ function codeFrame(source: string, line: number, column: number): string[] {
   return out;
 }
 
+/** The error of a cell stopped by an interrupt; `why` ends its one traceback line. */
+export function interruptedError(why = 'the cell was interrupted (its variables so far are kept).'): ErrorContent {
+  return { ename: 'Interrupted', evalue: 'The cell was interrupted.', traceback: [`${RED}Interrupted${RESET}: ${why}`] };
+}
+
 export function formatError(value: unknown, cells: CellRegistry): ErrorContent {
   if (!(value instanceof Error)) {
     const text = inspect(value);

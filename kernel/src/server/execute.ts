@@ -7,13 +7,18 @@ import type { CellDiagnostic } from '../compiler/cell-compiler';
 import type { MimeBundle } from '../display/mime';
 import type { ErrorContent, ExecuteRequest, JsonObject } from '../protocol/messages';
 import type { CellOutcome, RuntimeProcess } from '../runtime/runtime-process';
-import { codeFrame } from '../runtime/traceback';
+import { codeFrame, interruptedError } from '../runtime/traceback';
 
 export interface ExecuteIo {
   /** Publish on IOPub under the request. */
   publish(msgType: string, content: JsonObject): void;
   /** Ask the frontend for input over stdin (only when the request allows it). */
   input(prompt: string, password: boolean): Promise<string>;
+  /**
+   * Whether an interrupt came for this cell before it reached the runtime (while it compiled: the
+   * runtime, idle then, would not see it, and the cell would run after all).
+   */
+  interrupted(): boolean;
 }
 
 const RED = '\x1b[0;31m';
@@ -64,6 +69,11 @@ export async function executeCell(
   }
   if (!compiled.ok) {
     const error = compileError(cellName, source, compiled.diagnostics);
+    io.publish('error', { ...error });
+    return { status: 'error', error };
+  }
+  if (io.interrupted()) {
+    const error = interruptedError('the cell was interrupted while it was being compiled; it did not run.');
     io.publish('error', { ...error });
     return { status: 'error', error };
   }

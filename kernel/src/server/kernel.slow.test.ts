@@ -73,19 +73,34 @@ test('interrupt by message stops a busy synchronous loop, state survives', async
 });
 
 test('interrupts land between WebAssembly tensor kernels: threaded wasm keeps working after them', async () => {
-  const setup = await kernel.execute('import * as tsdl from "tsdl";\nconst wasmInfo = await tsdl.initBackend();\nconst m = tsdl.tf.randomNormal([384, 384]);\nlet products = 0;\n`${wasmInfo.name} ${wasmInfo.threads}`');
+  // The loop is a function so that the interrupted cell, `spin()`, compiles at once: an interrupt
+  // during a compile stops the cell before it runs (tested below), and this one is about the run.
+  const setup = await kernel.execute('import * as tsdl from "tsdl";\nconst wasmInfo = await tsdl.initBackend();\nconst m = tsdl.tf.randomNormal([384, 384]);\nlet products = 0;\n' +
+    'function spin(): never { for (;;) { tsdl.tf.tidy(() => { tsdl.tf.matMul(m, m).dataSync(); }); products++; } }\n`${wasmInfo.name} ${wasmInfo.threads}`');
   const [name, threads] = text(setup).replace(/'/g, '').split(' ');
   expect(name).toBe('wasm');
   if (os.availableParallelism() > 1) expect(Number(threads)).toBeGreaterThan(1);
-  // The loop spends most of its time inside matMul: a termination there used to leave the
-  // thread pool's lock held, and the next tensor operation never returned.
-  for (const delay of [300, 420, 550, 610, 770]) {
-    const running = kernel.execute('for (;;) { tsdl.tf.tidy(() => { tsdl.tf.matMul(m, m).dataSync(); }); products++; }');
+  // The loop spends most of its time inside matMul, and makes and frees tensors: a termination
+  // inside either used to leave the thread pool or the allocator locked, and the next tensor
+  // operation never returned.
+  for (const delay of [300, 420, 550, 610, 770, 330, 460, 590, 640, 710]) {
+    const running = kernel.execute('spin()');
     setTimeout(() => void kernel.interrupt(), delay);
     expect((await running).error?.ename).toBe('Interrupted');
     const after = await kernel.execute('tsdl.tf.tidy(() => tsdl.tf.matMul(m, m).shape.join("x")) + " " + (products > 0)');
     expect(text(after)).toBe("'384x384 true'");
   }
+});
+
+test('an interrupt while the cell is still being compiled stops it before it runs', async () => {
+  // 3,000 declarations take a while to check; the loop at the end would never return if it ran.
+  const lines = Array.from({ length: 3000 }, (_, i) => `const slowToCompile${i}: number = ${i};`);
+  const running = kernel.execute(`${lines.join('\n')}\nfor (;;) {}`);
+  setTimeout(() => void kernel.interrupt(), 30);
+  const r = await running;
+  expect(r.error?.ename).toBe('Interrupted');
+  expect(r.error?.traceback.join('\n')).toMatch(/while it was being compiled; it did not run/);
+  expect(text(await kernel.execute('typeof (globalThis as any).slowToCompile0'))).toBe("'undefined'");
 });
 
 test('interrupt by signal (SIGINT) stops a pending await', async () => {

@@ -55,6 +55,8 @@ export class Kernel {
   private shellBusy = false;
   private abortQueuedExecutes = false;
   private pendingInput: { resolve(v: string): void } | undefined;
+  /** An interrupt came since the running execute_request began (see ExecuteIo.interrupted). */
+  private interruptedThisCell = false;
   private shuttingDown = false;
   /** Resolves when the kernel has shut down. */
   readonly finished: Promise<void>;
@@ -78,13 +80,19 @@ export class Kernel {
     this.finished = new Promise((resolve) => { this.finish = resolve; });
   }
 
+  /** SIGINT or interrupt_request: stop the running cell, or the one being compiled before it runs. */
+  private interrupt(): void {
+    this.interruptedThisCell = true;
+    this.runtime.interrupt();
+  }
+
   async start(): Promise<void> {
     await this.sockets.bind((channel, frames) => this.onFrames(channel, frames));
     this.publish(undefined, 'status', { execution_state: 'starting' });
     // Both start in the background: kernel_info is answered before they are ready.
     void this.runtime.start().catch((e: Error) => this.log(`runtime failed to start: ${e.message}`));
     void this.compiler.warmup().catch((e: Error) => this.log(`compiler warm-up failed: ${e.message}`));
-    process.on('SIGINT', () => this.runtime.interrupt());
+    process.on('SIGINT', () => this.interrupt());
     process.on('SIGTERM', () => void this.shutdown());
   }
 
@@ -192,9 +200,11 @@ export class Kernel {
       const count = this.executionCount;
       if (!silent) this.publish(msg, 'execute_input', { code: request.code, execution_count: count });
       if (storeHistory) this.history.add(count, request.code);
+      this.interruptedThisCell = false;
       const outcome = await executeCell(request, count, this.cellIndex++, this.compiler, this.runtime, {
         publish: (type, content) => this.publish(msg, type, content),
         input: (prompt, password) => this.requestInput(msg, prompt, password),
+        interrupted: () => this.interruptedThisCell,
       });
       if (outcome.status === 'error') {
         if (request.stop_on_error !== false) this.abortQueuedExecutes = true;
@@ -233,7 +243,7 @@ export class Kernel {
     comm_close: async () => undefined,
 
     interrupt_request: async () => {
-      this.runtime.interrupt();
+      this.interrupt();
       this.pendingInput?.resolve('');
       return { status: 'ok' };
     },
@@ -262,6 +272,7 @@ export class Kernel {
       const outcome = await executeCell(request, this.executionCount, this.cellIndex++, this.compiler, this.runtime, {
         publish: (type, content) => { if (type === 'execute_result') data = content.data as JsonObject; },
         input: async () => '',
+        interrupted: () => this.interruptedThisCell,
       });
       out[name] = outcome.status === 'ok'
         ? { status: 'ok', data: outcome.result ?? data ?? { 'text/plain': 'undefined' }, metadata: {} }

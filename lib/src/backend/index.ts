@@ -9,7 +9,7 @@
  */
 import { BACKEND_NAMES, type BackendName, findNativePackage, NATIVE_HINT, probeBackend } from './probe';
 import { registerWasmKernels } from './wasm-kernels';
-import { makeKernelsUninterruptible, runtimeUninterruptible } from './uninterruptible-kernels';
+import { makeBackendUninterruptible, makeKernelsUninterruptible, runtimeUninterruptible } from './uninterruptible-kernels';
 import { type ThreadedModule, threadsText, wantedWasmThreads, withWasmThreads } from './wasm-threads';
 
 /**
@@ -102,7 +102,10 @@ async function activate(name: BackendName): Promise<Partial<BackendReport>> {
       const threadsNote = await startWasm(wasm);
       const registration = registerWasmKernels(() => quietCpuBackend());
       const section = runtimeUninterruptible();
-      if (section) makeKernelsUninterruptible('wasm', section);
+      if (section) {
+        makeKernelsUninterruptible('wasm', section);
+        makeBackendUninterruptible(tf.findBackend('wasm')!, section);
+      }
       return {
         threads: wasm.getThreadsCount(),
         ...(threadsNote ? { threadsNote } : {}),

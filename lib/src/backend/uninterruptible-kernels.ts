@@ -1,13 +1,17 @@
 /**
- * Tensor kernels that an interrupt must not cut in half.
+ * Tensor work that an interrupt must not cut in half.
  *
  * The tsdl kernel stops a busy cell by terminating its JavaScript, which can land inside a
- * WebAssembly kernel. With threads that kernel waits for XNNPACK's thread pool under the pool's
- * lock, and a termination there left the pool stuck: the next tensor operation never returned. (Without
- * threads it could still leave the wasm heap's allocator half-updated.) The kernel's runtime
- * offers `globalThis[Symbol.for('tsdl.uninterruptible')](fn)`, which makes a termination wait
- * until `fn` has returned; this wraps every kernel of a backend in it. Outside the tsdl kernel
- * (a plain Node script) the function is absent and nothing is wrapped.
+ * WebAssembly call. With threads a kernel waits for XNNPACK's thread pool under the pool's lock,
+ * and a termination there left the pool stuck: the next tensor operation never returned. The
+ * threaded build's allocator (malloc/free, called when the engine makes and disposes tensors
+ * outside any kernel) takes a lock too, which a termination would leave held the same way — not
+ * seen in a test, guarded all the same. (Without threads a termination could still leave the
+ * allocator half-updated.) The kernel's
+ * runtime offers `globalThis[Symbol.for('tsdl.uninterruptible')](fn)`, which makes a termination
+ * wait until `fn` has returned; this wraps every kernel of a backend, and every method of the
+ * backend object (through which the engine writes, reads and disposes tensors), in it. Outside the
+ * tsdl kernel (a plain Node script) the function is absent and nothing is wrapped.
  */
 import { getKernelsForBackend, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
 
@@ -36,4 +40,19 @@ export function makeKernelsUninterruptible(backendName: string, section: Uninter
     wrapped++;
   }
   return wrapped;
+}
+
+/**
+ * Makes every method of `backend` (its class's own methods: write, move, makeOutput,
+ * disposeData, …) run inside `section`, as an own property of this instance. Idempotent.
+ */
+export function makeBackendUninterruptible(backend: object, section: Uninterruptible): void {
+  const methods = backend as Record<string, unknown>;
+  const proto = Object.getPrototypeOf(backend) as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const method = proto[name];
+    if (name === 'constructor' || typeof method !== 'function' || Object.prototype.hasOwnProperty.call(backend, name)) continue;
+    const original = method as (...args: unknown[]) => unknown;
+    methods[name] = (...args: unknown[]) => section(() => original.apply(backend, args));
+  }
 }
