@@ -178,7 +178,12 @@ suite('JupyterLab in Chromium', () => {
     await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 120_000 });
     // The toolbar's kernel name and the execution indicator both say the kernel is up.
     await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor({ timeout: 120_000 });
-    await Promise.race([kernelReady, new Promise((_, reject) => setTimeout(() => reject(new Error(`the tsdl kernel sent no kernel_info_reply to JupyterLab within 120 s:\n${labLog.slice(-4000)}`)), 120_000))]);
+    // The timer is cleared: left pending, it kept jest running for two minutes after the last test.
+    let timer: NodeJS.Timeout | undefined;
+    const tooLate = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the tsdl kernel sent no kernel_info_reply to JupyterLab within 120 s:\n${labLog.slice(-4000)}`)), 120_000);
+    });
+    await Promise.race([kernelReady, tooLate]).finally(() => clearTimeout(timer));
   }, 180_000);
 
   test('runs cells and shows stdout, execute_result and rich HTML output', async () => {
