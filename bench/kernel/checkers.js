@@ -19,6 +19,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { longCell } = require('./cells');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RUNS = 3;
@@ -26,14 +27,6 @@ const ONE_LINERS = 20;
 const LONG_COLD = 5;
 const LONG_WARM = 25;
 
-/** The same 100-line cell as run.py's long_cell and compile.js's. */
-function longCell(tag) {
-  const lines = [];
-  for (let i = 0; i < 98; i++) lines.push(`const v${tag}_${i}: number = Math.sqrt(${i}) * ${i} + ${i % 7};`);
-  lines.push(`function sum${tag}(xs: number[]): number { return xs.reduce((a, b) => a + b, 0); }`);
-  lines.push(`sum${tag}([v${tag}_1, v${tag}_2, v${tag}_97])`);
-  return lines.join('\n');
-}
 
 /** The same, with the constants' types left to inference (as most notebook code is written). */
 function inferredCell(tag) {

@@ -15,6 +15,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { longCell } = require('./cells');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // As the compiler thread starts: V8 flags, then TypeScript from V8's code cache.
@@ -26,15 +27,6 @@ const { trainingCells } = require(path.join(ROOT, 'dist/kernel/src/compiler/jit-
 const REPEATS = 200;
 const LONG_COLD = 5;
 const LONG_WARM = 25;
-
-/** The same 100-line cell as bench/kernel/run.py's long_cell. */
-function longCell(tag) {
-  const lines = [];
-  for (let i = 0; i < 98; i++) lines.push(`const v${tag}_${i}: number = Math.sqrt(${i}) * ${i} + ${i % 7};`);
-  lines.push(`function sum${tag}(xs: number[]): number { return xs.reduce((a, b) => a + b, 0); }`);
-  lines.push(`sum${tag}([v${tag}_1, v${tag}_2, v${tag}_97])`);
-  return lines.join('\n');
-}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 

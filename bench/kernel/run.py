@@ -54,7 +54,10 @@ TIMEOUT = 60.0
 
 
 def long_cell(tag: str) -> str:
-    """100 lines of ordinary notebook code; names are unique per run so re-running never clashes."""
+    """100 lines of ordinary notebook code; names are unique per run so re-running never clashes.
+
+    Its JavaScript twin is longCell in cells.js (compile.js and checkers.js); change both together.
+    """
     lines = [f"const v{tag}_{i}: number = Math.sqrt({i}) * {i} + {i % 7};" for i in range(98)]
     lines.append(f"function sum{tag}(xs: number[]): number {{ return xs.reduce((a, b) => a + b, 0); }}")
     lines.append(f"sum{tag}([v{tag}_1, v{tag}_2, v{tag}_97])")
