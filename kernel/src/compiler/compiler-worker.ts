@@ -11,15 +11,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { complete, inspect, isComplete } from './assist';
 import { CellCompiler, CompiledCell, CompilerConfig } from './cell-compiler';
 import type { CompilerRequest, CompilerResponse } from './compiler-client';
+import { IdleCollector } from './idle-collector';
 import { trainingCells } from './jit-training';
 
 const compiler = new CellCompiler(workerData as CompilerConfig);
 
-// Every cell builds a new program and checker; V8 would rather grow the heap than collect the old
-// ones, so a long notebook's memory crept up by hundreds of MB. A full collection every few cells,
-// after the reply has gone out, keeps the compiler's footprint flat.
-const CELLS_PER_GC = 10;
-let commits = 0;
+// Full garbage collections, every tenth cell, when the thread is idle (see IdleCollector). Cells
+// sent back to back wait for none until fifty have gone by without one.
+const gc = new IdleCollector(collectGarbage, { cellsPerCollection: 10, maxCells: 50, idleMs: 100 });
 const compiled = new Map<number, CompiledCell>();
 
 // After a commit, the next program (with this cell's declarations) and its checker are made
@@ -51,7 +50,7 @@ function trainOne(): void {
     training = []; // training is an optimisation: any trouble ends it, the user's cells are unaffected
   }
   // The programs the training built are garbage now; collect them as after every tenth cell.
-  if (training.length === 0) setImmediate(collectGarbage);
+  if (training.length === 0) setImmediate(() => { collectGarbage(); gc.collected(); });
   else scheduleTraining(0);
 }
 
@@ -69,7 +68,7 @@ function handle(req: CompilerRequest): unknown {
       if (cell) compiler.commit(cell, req.cellIndex);
       compiled.delete(req.cellIndex);
       prebuild = setTimeout(() => compiler.prepare(), PREBUILD_AFTER_MS);
-      if (++commits % CELLS_PER_GC === 0) setImmediate(collectGarbage);
+      gc.cellDone();
       return null;
     }
     case 'reset': compiler.reset(); return null;
@@ -89,6 +88,7 @@ function handle(req: CompilerRequest): unknown {
 parentPort!.on('message', (req: CompilerRequest) => {
   clearTimeout(prebuild);
   clearTimeout(trainTimer);
+  gc.busy();
   let response: CompilerResponse;
   try {
     response = { id: req.id, result: handle(req) };
@@ -96,5 +96,6 @@ parentPort!.on('message', (req: CompilerRequest) => {
     response = { id: req.id, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) };
   }
   parentPort!.postMessage(response);
+  gc.idle();
   scheduleTraining(TRAIN_AFTER_IDLE_MS);
 });
