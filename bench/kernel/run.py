@@ -233,6 +233,12 @@ def versions() -> dict:
     }
 
 
+def baseline_version(base: Path) -> str:
+    """What `--baseline` ran: the tsdl package in that folder, at its commit."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=base).stdout.strip() or "unknown commit"
+    return json.loads((base / "package.json").read_text())["version"] + f" @ {commit} (in {base})"
+
+
 def machine() -> dict:
     cpu = platform.processor()
     try:
@@ -342,7 +348,7 @@ def main() -> int:
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "reps": args.reps,
         "machine": machine(),
-        "versions": versions(),
+        "versions": {**versions(), **({"tsdl-base": baseline_version(Path(args.baseline))} if args.baseline else {})},
         "method": {
             "startup": "spawn of the kernel command to the first kernel_info_reply",
             "first_cell": "round trip of the first cell (`0`) right after kernel_info_reply; not part of the cell medians",
