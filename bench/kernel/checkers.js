@@ -193,6 +193,25 @@ function compileStep(typecheck) {
   return { version: require('typescript').version, ...measureCells(start, check, undefined, typecheck !== 'off') };
 }
 
+/**
+ * What JavaScript from a native transpiler costs: SWC (the dev dependency jest uses) stripping the
+ * types of the same cells, wrapped as the kernel wraps them, with a source map. Only the types
+ * are stripped: the kernel's notebook transforms (transformers.ts) are not applied.
+ */
+function swcStrip() {
+  const swc = require('@swc/core');
+  const options = { filename: 'cell.ts', isModule: false, sourceMaps: true, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } };
+  const time = (source) => {
+    const s = performance.now();
+    const out = swc.transformSync(`(async () => {${source}\n})()`, options);
+    if (!out.code.includes('async') || out.code.includes(': number') || !out.map) throw new Error(`SWC gave no code, kept a type or made no source map: ${out.code.slice(0, 200)}`);
+    return performance.now() - s;
+  };
+  const first = time('0');
+  const long = Array.from({ length: LONG_COLD + LONG_WARM }, (_, i) => time(longCell(`s${i}`)));
+  return { version: require('@swc/core/package.json').version, first, longCold: long.slice(0, LONG_COLD), longWarmMedian: median(long.slice(LONG_COLD)) };
+}
+
 function medianRuns(runs) {
   const pick = (f) => median(runs.map(f));
   const out = {
@@ -211,28 +230,34 @@ function medianRuns(runs) {
 async function main() {
   if (process.argv[2] === '--child') {
     const which = process.argv[3];
-    const result = which === '7' ? await typescript7() : which === '6' ? typescript6() : compileStep(which);
+    const result = which === '7' ? await typescript7() : which === '6' ? typescript6() : which === 'swc' ? swcStrip() : compileStep(which);
     process.stdout.write(JSON.stringify(result));
     return;
   }
   const outArg = process.argv.indexOf('--out');
   const out = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : __dirname;
   const run = (which) => JSON.parse(execFileSync(process.execPath, [__filename, '--child', which], { encoding: 'utf8' }));
-  const raw = { ts6: [], ts7: [], compile: [], compileUnchecked: [] };
+  const raw = { ts6: [], ts7: [], compile: [], compileUnchecked: [], swc: [] };
   for (let i = 0; i < RUNS; i++) {
     raw.ts6.push(run('6'));
     raw.ts7.push(run('7'));
     raw.compile.push(run('error'));
     raw.compileUnchecked.push(run('off'));
+    raw.swc.push(run('swc'));
   }
   const results = {
     date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length,
     ts6: medianRuns(raw.ts6), ts7: medianRuns(raw.ts7),
-    compile: medianRuns(raw.compile), compileUnchecked: medianRuns(raw.compileUnchecked), raw,
+    compile: medianRuns(raw.compile), compileUnchecked: medianRuns(raw.compileUnchecked),
+    swc: {
+      version: raw.swc[0].version, first: median(raw.swc.map((r) => r.first)),
+      longColdMedian: median(raw.swc.map((r) => median(r.longCold))), longWarmMedian: median(raw.swc.map((r) => r.longWarmMedian)),
+    },
+    raw,
   };
   const f = (x) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
-  const { ts6: a, ts7: b, compile: c, compileUnchecked: u } = results;
+  const { ts6: a, ts7: b, compile: c, compileUnchecked: u, swc: w } = results;
   const md = [
     '# Type checkers: TypeScript 6 (the kernel\'s) and TypeScript 7 (native)',
     '',
@@ -260,6 +285,10 @@ async function main() {
     '|---|---|---|',
     `| 100-line cells, first ${LONG_COLD} (median) | ${f(c.longColdMedian)} | ${f(u.longColdMedian)} |`,
     `| 100-line cells, next ${LONG_WARM} (median) | ${f(c.longWarmMedian)} | ${f(u.longWarmMedian)} |`,
+    '',
+    `JavaScript without TypeScript: SWC ${w.version} (\`@swc/core\`, native) stripping the types of the same cells in a fresh`,
+    'process, wrapped as the kernel wraps a cell, with a source map; the notebook transforms are not applied:',
+    `first call ${f(w.first)}; 100-line cells, first ${LONG_COLD} (median) ${f(w.longColdMedian)}, next ${LONG_WARM} (median) ${f(w.longWarmMedian)}.`,
     '',
   ].join('\n');
   fs.writeFileSync(path.join(out, 'checkers-results.json'), `${JSON.stringify(results, null, 2)}\n`);
