@@ -3,7 +3,13 @@
 const slow = process.env.TSDL_SLOW === '1';
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+    // TypeScript 7's API is ES modules, which Node requires directly but jest's module system
+    // does not (before Node 24.9): turned into CommonJS for tests only.
+    '/node_modules/typescript-7/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!typescript-7/)'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.venv/', ...(slow ? [] : ['\\.slow\\.test\\.ts$'])],
   moduleFileExtensions: ['ts', 'js', 'json'],

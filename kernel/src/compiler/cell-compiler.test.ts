@@ -21,12 +21,18 @@ beforeAll(() => {
   (vm.runInThisContext('globalThis') as Record<string, unknown>).__tsdl = createModuleLoader(dir, repoRoot, {});
 });
 
+/** Set by cell-compiler-native.test.ts, which runs this whole suite again on TypeScript 7's checker. */
+const native = process.env.TSDL_TEST_NATIVE_CHECKER === '1';
+
 beforeEach(() => {
   compiler = new CellCompiler({
     notebookDir: dir, kernelRoot: repoRoot,
     globalDeclarationFiles: [path.join(repoRoot, 'kernel/src/runtime/notebook-globals.ts')],
   });
+  if (native && !compiler.startNative()) throw new Error('TypeScript 7 did not start (npm install installs typescript-7)');
 });
+
+afterEach(() => compiler.close());
 
 /** Compile and run a cell as the kernel does; returns its value, or throws with the diagnostics. */
 async function run(source: string): Promise<unknown> {
@@ -214,7 +220,8 @@ test('a global declared by one cell reaches later cells, and one only compiled r
   expect(await run('shared + 1')).toBe(8);
 });
 
-test('after many cells beside one program the checker is renewed and cells still check', async () => {
+// TypeScript 6's own machinery: on the native path cells are not checked beside its program.
+(native ? test.skip : test)('after many cells beside one program the checker is renewed and cells still check', async () => {
   await run('const renew = 1;');
   const program = compiler.languageService.getProgram();
   for (let i = 0; i < 105; i++) compiler.compile(`renew + ${i}`, count++);
@@ -236,8 +243,9 @@ test('cells run back to back take earlier cells\' declarations along instead of 
   // None of the earlier cells' declarations became this cell's own: later cells see one of each.
   await run('const third = second + 1;');
   expect(await run('[third, twice(third), first]')).toEqual([3, 6, 'redeclared']);
-  // All checked beside the first cell's program: no new program (a few ms each) per cell.
-  expect(newPrograms).not.toHaveBeenCalled();
+  // All checked beside the first cell's program: no new program (a few ms each) per cell. (On the
+  // native path the class and enum cell is TypeScript 6's, whose program it then makes.)
+  if (!native) expect(newPrograms).not.toHaveBeenCalled();
 });
 
 test('a cell beside the program whose declarations name a type from a module compiles there', async () => {

@@ -9,7 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { analyzeCell, CellAnalysis } from './cell-analysis';
+import { emitCellJs } from './swc-emit';
 import { CellDeclarations, declarationFileText, dropNames, importAliases, parseDeclarationEmit } from './declarations';
+import { NativeCheck, NativeDiagnosticOut } from './native-checker';
+import { nativeDeclarable, nativeDeclarations, needsInferredTypes } from './native-declarations';
 import { loadCompilerOptions } from './options';
 import { lineAndColumn, lineText } from './positions';
 import { globalizeCell, importsToRuntime } from './transformers';
@@ -72,6 +75,8 @@ const NEEDS_PROGRAM = new RegExp(String.raw`\bimport\b|\bfrom\s*['"\`]|\/\/\/\s*
 const CELLS_PER_CHECKER = 100;
 /** Declarations of cells run since the program was made that a cell beside it takes along; see pendingDeclarations. */
 const MAX_PENDING = 150;
+/** The same for TypeScript 7's checker, which reads them far faster than it starts over (see flushNative). */
+const MAX_PENDING_NATIVE = 3000;
 /** An entry's doc comments (declarations.ts): `declare` must come after them, not before. */
 const LEADING_DOCS = /^(?:\/\*\*[\s\S]*?\*\/\n)+/;
 /** TypeScript's binder: public in the typescript package's namespace though not in its types. */
@@ -125,6 +130,51 @@ export class CellCompiler {
     const old = this.files.get(name);
     if (old && old.text === text) return;
     this.files.set(name, { text, version: nextVersion++ });
+  }
+
+  /**
+   * Slots whose text TypeScript 7 has not been given yet. A changed declaration file makes it start
+   * its checker over (~50 ms); so, as for TypeScript 6's checker (pendingDeclarations), cells that
+   * come back to back carry the declarations of the cells before them in their own text, and the
+   * slots go over when the kernel is idle (prepare) or when that would not be exact.
+   */
+  private readonly nativeChangedSlots = new Set<number>();
+  private nativeSlotsEmptied = false;
+
+  private flushNative(): void {
+    for (const slot of this.nativeChangedSlots) this.native?.setFile(this.slotPath(slot), this.files.get(this.slotPath(slot))!.text);
+    this.nativeChangedSlots.clear();
+    this.nativeSlotsEmptied = false;
+  }
+
+  /** TypeScript 7's checker once started (see startNative); undefined before or when it is not available. */
+  private native: NativeCheck | undefined;
+  private nativeTried = false;
+
+  /**
+   * Starts TypeScript 7's native checker, which then checks every cell it can (see nativeCompile),
+   * TypeScript 6 the rest. Returns whether it runs. `TSDL_NATIVE_CHECKER=0` keeps to TypeScript 6.
+   */
+  startNative(): boolean {
+    if (!this.nativeTried) {
+      this.nativeTried = true;
+      const slots = new Map([...this.files].filter(([f]) => f !== this.cellPath).map(([f, v]) => [f, v.text] as [string, string]));
+      this.native = NativeCheck.start({
+        notebookDir: this.config.notebookDir, kernelRoot: this.config.kernelRoot, options: this.options,
+        moduleAliases: this.config.moduleAliases ?? {}, globalDeclarationFiles: this.config.globalDeclarationFiles ?? [],
+        cellPath: this.cellPath,
+      }, slots);
+    }
+    return this.native !== undefined;
+  }
+
+  /** Which checker compiles cells: for the kernel banner and `tsdl doctor`. */
+  get checkerName(): string {
+    return this.native ? 'TypeScript 7 (native)' : `TypeScript ${ts.version}`;
+  }
+
+  close(): void {
+    this.native?.close();
   }
 
   private host(): ts.LanguageServiceHost {
@@ -200,6 +250,8 @@ export class CellCompiler {
     const parsed = ts.createSourceFile(this.cellPath, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
     const analysis = analyzeCell(parsed);
     const checked = this.checkedText(source, analysis);
+    const fast = this.nativeCompile(source, checked, parsed, analysis, cellIndex);
+    if (fast) return fast;
     const beside = NEEDS_PROGRAM.test(source) ? undefined : this.programToCheckBeside(analysis, source);
     let result: CompiledCell | undefined;
     if (beside) {
@@ -224,6 +276,57 @@ export class CellCompiler {
       entries: [...result.declarations.entries, ...aliases.entries],
     };
     return { ...result, declarations };
+  }
+
+  /**
+   * The native path: TypeScript 7 checks the cell and writes the types of what it declares, SWC
+   * strips the types (cell-emit.ts); TypeScript 6 only parses it. Undefined for a cell this path
+   * does not describe exactly (classes, enums, `declare global`…; see nativeDeclarable and
+   * emitCellJs), which TypeScript 6 then compiles whole; its declarations reach TypeScript 7
+   * through the slots like any other's.
+   */
+  private nativeCompile(source: string, checked: string, parsed: ts.SourceFile, analysis: CellAnalysis, cellIndex: number): CompiledCell | undefined {
+    const native = this.native;
+    if (!native || !nativeDeclarable(parsed, analysis)) return undefined;
+    const emitted = emitCellJs(source, parsed, analysis, this.cellPath);
+    if (!emitted) return undefined;
+    let suffix = this.pendingDeclarations(new Set(analysis.declaredNames), this.nativeChangedSlots, this.nativeSlotsEmptied, MAX_PENDING_NATIVE);
+    if (suffix === undefined) {
+      this.flushNative();
+      suffix = '';
+    }
+    let found: { syntactic: NativeDiagnosticOut[]; semantic: NativeDiagnosticOut[] };
+    let inferred: Map<string, string>;
+    try {
+      found = native.check(checked + suffix, this.typecheck !== 'off');
+      inferred = needsInferredTypes(parsed) ? native.inferredTypes() : new Map();
+    } catch {
+      // The native checker failed (its process died?): TypeScript 6 compiles this cell and every later one.
+      native.close();
+      this.native = undefined;
+      return undefined;
+    }
+    const inCell = (d: NativeDiagnosticOut): boolean => d.start < source.length;
+    const diagnostics = [
+      ...found.syntactic.filter(inCell).map((d) => this.nativeDiagnostic(d, source, true)),
+      ...found.semantic.filter(inCell).map((d) => this.nativeDiagnostic(d, source, false)),
+    ];
+    if (diagnostics.some((d) => d.category === 'error')) {
+      return { ok: false, diagnostics, js: '', sourceMap: '', declaredNames: analysis.declaredNames, declarations: { imports: [], entries: [] } };
+    }
+    const own = nativeDeclarations(parsed, inferred);
+    if (!own) return undefined;
+    const aliases = importAliases(cellIndex, analysis.imports);
+    return {
+      ok: true, diagnostics, js: emitted.js, sourceMap: emitted.sourceMap, declaredNames: analysis.declaredNames,
+      declarations: { imports: aliases.imports, entries: [...own.entries, ...aliases.entries] },
+    };
+  }
+
+  private nativeDiagnostic(d: NativeDiagnosticOut, source: string, syntactic: boolean): CellDiagnostic {
+    const { line, column } = lineAndColumn(source, d.start);
+    const isError = d.category === ts.DiagnosticCategory.Error && (syntactic || this.typecheck === 'error') && !WARNING_CODES.has(d.code);
+    return { category: isError ? 'error' : 'warning', code: d.code, message: d.message, line, column, length: d.length, lineText: lineText(source, line) };
   }
 
   private lastCompiled: { program: ts.Program; text: string; result: CompiledCell } | undefined;
@@ -273,7 +376,7 @@ export class CellCompiler {
     if (!bindSourceFile) return undefined;
     const base = this.beside;
     if (base && !this.cellAugments && base.cells < CELLS_PER_CHECKER && !source.includes('globalThis')) {
-      const suffix = this.pendingDeclarations(new Set(cell.declaredNames));
+      const suffix = this.pendingDeclarations(new Set(cell.declaredNames), this.changedSlots, this.slotsEmptied, MAX_PENDING);
       if (suffix !== undefined) {
         base.cells++;
         return { program: base.program, suffix };
@@ -312,17 +415,17 @@ export class CellCompiler {
    * Appended after the cell, so positions in the cell are unchanged; `globalThis.x` would not see
    * them (compile() sends such cells to a new program).
    */
-  private pendingDeclarations(declaredHere: ReadonlySet<string>): string | undefined {
-    if (this.slotsEmptied) return undefined;
+  private pendingDeclarations(declaredHere: ReadonlySet<string>, changedSlots: ReadonlySet<number>, slotsEmptied: boolean, max: number): string | undefined {
+    if (slotsEmptied) return undefined;
     let text = '';
     let count = 0;
     for (const [cellIndex, decls] of this.cellDecls) {
-      if (!this.changedSlots.has(this.slotOf.get(cellIndex)!)) continue;
+      if (!changedSlots.has(this.slotOf.get(cellIndex)!)) continue;
       if (decls.imports.length) return undefined;
       for (const entry of decls.entries) {
         if (entry.text.startsWith('export import')) return undefined;
         if (declaredHere.has(entry.name)) continue;
-        if (++count > MAX_PENDING) return undefined;
+        if (++count > max) return undefined;
         text += `declare ${entry.text.replace(LEADING_DOCS, '')}\n`;
       }
     }
@@ -423,12 +526,14 @@ export class CellCompiler {
       this.slotOf.delete(i);
       this.freeSlots.push(slot);
       this.changedSlots.add(slot);
+      this.nativeChangedSlots.add(slot);
       this.setFile(this.slotPath(slot), EMPTY_DECLARATIONS);
     } else {
       const taken = slot ?? this.takeSlot();
       this.slotOf.set(i, taken);
       this.cellDecls.set(i, decls);
       this.changedSlots.add(taken);
+      this.nativeChangedSlots.add(taken);
       this.setFile(this.slotPath(taken), declarationFileText(decls));
     }
   }
@@ -448,6 +553,7 @@ export class CellCompiler {
   /** Forget every cell (the runtime restarted). */
   reset(): void {
     this.slotsEmptied = true;
+    this.nativeSlotsEmptied = true;
     for (const i of [...this.cellDecls.keys()]) this.setDeclarations(i, { imports: [], entries: [] });
   }
 
@@ -463,6 +569,15 @@ export class CellCompiler {
 
   /** Makes the program (and checker) the next cell will be checked beside, e.g. while the kernel is idle. */
   prepare(): void {
+    if (this.native) {
+      this.flushNative();
+      try {
+        this.native.sync();
+      } catch {
+        this.native.close();
+        this.native = undefined;
+      }
+    }
     if (this.cellAugments) this.setCellText(EMPTY_CELL);
     this.currentProgram()?.getTypeChecker();
   }

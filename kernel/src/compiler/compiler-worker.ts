@@ -33,7 +33,7 @@ let prebuild: NodeJS.Timeout | undefined;
 // (never committed). Any request stops it; it goes on once the kernel has been idle again for
 // TRAIN_AFTER_IDLE_MS, so cells sent back to back (Run All) are never slowed by more than one.
 const TRAIN_AFTER_IDLE_MS = 300;
-let training: string[] = [];
+let training: (() => void)[] = [];
 let trainTimer: NodeJS.Timeout | undefined;
 
 function scheduleTraining(delay: number): void {
@@ -42,10 +42,10 @@ function scheduleTraining(delay: number): void {
 }
 
 function trainOne(): void {
-  const cell = training.shift();
-  if (cell === undefined) return;
+  const step = training.shift();
+  if (step === undefined) return;
   try {
-    compiler.compile(cell, -1);
+    step();
   } catch {
     training = []; // training is an optimisation: any trouble ends it, the user's cells are unaffected
   }
@@ -76,12 +76,22 @@ function handle(req: CompilerRequest): unknown {
     case 'inspect': return inspect(compiler, req.code, req.cursorPos, req.detailLevel);
     case 'isComplete': return isComplete(req.code);
     case 'info': return { configPath: compiler.configPath, warnings: compiler.configWarnings };
-    case 'warmup':
-      // Parse the standard library and Node's types now, not on the user's first cell.
-      compiler.compile('export {};', -1);
-      setImmediate(typeScriptCodeCache.save);
-      training = trainingCells();
+    case 'warmup': {
+      const cells = trainingCells().map((cell) => () => void compiler.compile(cell, -1));
+      if (compiler.startNative()) {
+        // TypeScript 7 has loaded the standard library and Node's types: the first cell can come.
+        // TypeScript 6's program (completion, inspection, the cells TypeScript 7 leaves to it) is
+        // made in the first idle moment instead, like the JIT training after it.
+        compiler.compile('0', -1);
+        training = [() => compiler.prepare(), () => typeScriptCodeCache.save(), ...cells];
+      } else {
+        // Parse the standard library and Node's types now, not on the user's first cell.
+        compiler.compile('export {};', -1);
+        setImmediate(typeScriptCodeCache.save);
+        training = cells;
+      }
       return null;
+    }
   }
 }
 
