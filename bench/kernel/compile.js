@@ -31,7 +31,9 @@ const LONG_WARM = 25;
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** One fresh compiler in this process: the times of every kind of cell. */
-function measure(train) {
+/** mode: 'plain' (TypeScript 6 right after its warm-up), 'train' (after the idle training), 'native' (TypeScript 7 and SWC, as the kernel starts them). */
+function measure(mode) {
+  const train = mode === 'train';
   const notebookDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdl-compile-bench-'));
   const compiler = new CellCompiler({
     notebookDir, kernelRoot: ROOT, moduleAliases: {},
@@ -46,7 +48,13 @@ function measure(train) {
     return performance.now() - start;
   };
   const warmStart = performance.now();
-  compiler.compile('export {};', -1);     // the kernel's warm-up
+  if (mode === 'native') {
+    // The compiler thread's warm-up when TypeScript 7 is there (compiler-worker.ts).
+    if (!compiler.startNative()) throw new Error('TypeScript 7 did not start: npm install installs typescript-7');
+    compiler.compile('0', -1);
+  } else {
+    compiler.compile('export {};', -1);     // the kernel's warm-up
+  }
   const warmup = performance.now() - warmStart;
   const trainStart = performance.now();
   if (train) for (const cell of trainingCells()) compiler.compile(cell, -1);     // what the worker does when idle
@@ -55,6 +63,7 @@ function measure(train) {
   const same = Array.from({ length: REPEATS }, () => time('1+1'));
   const differing = Array.from({ length: REPEATS }, (_, i) => time(`${i + 2}+1`));
   const long = Array.from({ length: LONG_COLD + LONG_WARM }, (_, i) => time(longCell(`b${i}`)));
+  compiler.close();
   fs.rmSync(notebookDir, { recursive: true, force: true });
   return {
     warmup, training, first,
@@ -66,7 +75,7 @@ function measure(train) {
 
 function main() {
   if (process.argv[2] === '--child') {
-    process.stdout.write(JSON.stringify(measure(process.argv[3] === 'train')));
+    process.stdout.write(JSON.stringify(measure(process.argv[3])));
     return;
   }
   const outArg = process.argv.indexOf('--out');
@@ -78,28 +87,30 @@ function main() {
     node: process.version,
     typescript: require(path.join(ROOT, 'node_modules/typescript/package.json')).version,
     cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length,
-    ms: { afterWarmup: run('plain'), afterTraining: run('train') },
+    ms: { afterWarmup: run('plain'), afterTraining: run('train'), native: run('native') },
   };
   const f = (x) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
-  const { afterWarmup: a, afterTraining: b } = results.ms;
+  const { afterWarmup: a, afterTraining: b, native: c } = results.ms;
   const md = [
     '# Compile step alone',
     '',
     `Produced by \`node bench/kernel/compile.js\` on ${results.date}: Node ${results.node}, TypeScript ${results.typescript}, ${results.cpu} (${results.cores} cores).`,
     'A compiler in a process of its own, each cell compiled and committed as the kernel does; no sockets, worker thread or runtime.',
-    'Left: cells right after the warm-up (Run All on a fresh kernel). Right: after the compiler thread\'s idle training',
-    '(kernel/src/compiler/jit-training.ts), which a kernel left idle for a moment after start-up has done.',
+    'First two columns: TypeScript 6 alone (`TSDL_NATIVE_CHECKER=0`), right after the warm-up (Run All on a fresh kernel),',
+    'then after the compiler thread\'s idle training (kernel/src/compiler/jit-training.ts), which a kernel left idle for a',
+    'moment after start-up has done. Last column: the native path (TypeScript 7 checks, SWC emits; see docs/kernel.md), right',
+    'after its warm-up, which is TypeScript 7 loading the standard library and Node\'s types.',
     '',
-    '| | right after warm-up | after idle training |',
-    '|---|---|---|',
-    `| warm-up (standard library and Node's types, as at kernel start) | ${f(a.warmup)} | ${f(b.warmup)} |`,
-    `| idle training | | ${f(b.training)} |`,
-    `| first cell (\`0\`) | ${f(a.first)} | ${f(b.first)} |`,
-    `| \`1+1\` again (median of ${REPEATS}) | ${f(a.same_median)} | ${f(b.same_median)} |`,
-    `| one-liners that differ, first 10 (median) | ${f(a.differing_first10_median)} | ${f(b.differing_first10_median)} |`,
-    `| one-liners that differ, all ${REPEATS} (median) | ${f(a.differing_median)} | ${f(b.differing_median)} |`,
-    `| 100-line cells, first ${LONG_COLD} | ${a.long_cold.map(f).join(', ')} | ${b.long_cold.map(f).join(', ')} |`,
-    `| 100-line cells, next ${LONG_WARM} (median) | ${f(a.long_warm_median)} | ${f(b.long_warm_median)} |`,
+    '| | TypeScript 6, right after warm-up | TypeScript 6, after idle training | native path, right after warm-up |',
+    '|---|---|---|---|',
+    `| warm-up (standard library and Node's types, as at kernel start) | ${f(a.warmup)} | ${f(b.warmup)} | ${f(c.warmup)} |`,
+    `| idle training | | ${f(b.training)} | |`,
+    `| first cell (\`0\`) | ${f(a.first)} | ${f(b.first)} | ${f(c.first)} |`,
+    `| \`1+1\` again (median of ${REPEATS}) | ${f(a.same_median)} | ${f(b.same_median)} | ${f(c.same_median)} |`,
+    `| one-liners that differ, first 10 (median) | ${f(a.differing_first10_median)} | ${f(b.differing_first10_median)} | ${f(c.differing_first10_median)} |`,
+    `| one-liners that differ, all ${REPEATS} (median) | ${f(a.differing_median)} | ${f(b.differing_median)} | ${f(c.differing_median)} |`,
+    `| 100-line cells, first ${LONG_COLD} | ${a.long_cold.map(f).join(', ')} | ${b.long_cold.map(f).join(', ')} | ${c.long_cold.map(f).join(', ')} |`,
+    `| 100-line cells, next ${LONG_WARM} (median) | ${f(a.long_warm_median)} | ${f(b.long_warm_median)} | ${f(c.long_warm_median)} |`,
     '',
   ].join('\n');
   fs.writeFileSync(path.join(out, 'compile-results.json'), `${JSON.stringify(results, null, 2)}\n`);

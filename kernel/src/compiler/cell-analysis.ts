@@ -27,8 +27,14 @@ export interface CellAnalysis {
   lastExpression: ts.ExpressionStatement | undefined;
 }
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false);
+}
+
+/** `using` / `await using` (their flags overlap `const`'s, hence the comparison). */
+export function isUsing(list: ts.VariableDeclarationList): boolean {
+  const kind = list.flags & ts.NodeFlags.BlockScoped;
+  return kind === ts.NodeFlags.Using || kind === ts.NodeFlags.AwaitUsing;
 }
 
 /** Identifiers bound by a declaration name: `x`, or every leaf of `{ a, b: [c, ...d] }`. */

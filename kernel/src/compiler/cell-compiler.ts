@@ -11,8 +11,8 @@ import ts from 'typescript';
 import { analyzeCell, CellAnalysis } from './cell-analysis';
 import { emitCellJs } from './swc-emit';
 import { CellDeclarations, declarationFileText, dropNames, importAliases, parseDeclarationEmit } from './declarations';
-import { NativeCheck, NativeDiagnosticOut } from './native-checker';
-import { nativeDeclarable, nativeDeclarations, needsInferredTypes } from './native-declarations';
+import { NativeCheck } from './native-checker';
+import { namesToInfer, nativeDeclarable, nativeDeclarations } from './native-declarations';
 import { loadCompilerOptions } from './options';
 import { lineAndColumn, lineText } from './positions';
 import { globalizeCell, importsToRuntime } from './transformers';
@@ -142,6 +142,7 @@ export class CellCompiler {
   private nativeSlotsEmptied = false;
 
   private flushNative(): void {
+    if (this.nativeChangedSlots.size || this.nativeSlotsEmptied) this.nativeGeneration++;
     for (const slot of this.nativeChangedSlots) this.native?.setFile(this.slotPath(slot), this.files.get(this.slotPath(slot))!.text);
     this.nativeChangedSlots.clear();
     this.nativeSlotsEmptied = false;
@@ -287,45 +288,63 @@ export class CellCompiler {
    */
   private nativeCompile(source: string, checked: string, parsed: ts.SourceFile, analysis: CellAnalysis, cellIndex: number): CompiledCell | undefined {
     const native = this.native;
-    if (!native || !nativeDeclarable(parsed, analysis)) return undefined;
-    const emitted = emitCellJs(source, parsed, analysis, this.cellPath);
-    if (!emitted) return undefined;
+    // A syntax error is TypeScript 6's to report (it parsed the cell already).
+    if (!native || (parsed as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.length
+      || !nativeDeclarable(parsed, analysis)) return undefined;
     let suffix = this.pendingDeclarations(new Set(analysis.declaredNames), this.nativeChangedSlots, this.nativeSlotsEmptied, MAX_PENDING_NATIVE);
     if (suffix === undefined) {
       this.flushNative();
       suffix = '';
     }
-    let found: { syntactic: NativeDiagnosticOut[]; semantic: NativeDiagnosticOut[] };
+    const text = checked + suffix;
+    // A cell run again unchanged, with nothing declared since, gets its last result again.
+    const last = this.lastNative;
+    let own: { result: CompiledCell; entries: CellDeclarations['entries'] } | undefined =
+      last && last.text === text && last.generation === this.nativeGeneration ? last.own : undefined;
+    if (!own) {
+      own = this.nativeCompileText(native, text, source, parsed, analysis);
+      if (!own) return undefined;
+      this.lastNative = { text, generation: this.nativeGeneration, own };
+    }
+    if (!own.result.ok) return own.result;
+    const aliases = importAliases(cellIndex, analysis.imports);
+    return { ...own.result, declarations: { imports: aliases.imports, entries: [...own.entries, ...aliases.entries] } };
+  }
+
+  private lastNative: { text: string; generation: number; own: { result: CompiledCell; entries: CellDeclarations['entries'] } } | undefined;
+  /** Bumped whenever TypeScript 7 is given changed slots: a cached result is then stale. */
+  private nativeGeneration = 0;
+
+  private nativeCompileText(native: NativeCheck, text: string, source: string, parsed: ts.SourceFile, analysis: CellAnalysis):
+    { result: CompiledCell; entries: CellDeclarations['entries'] } | undefined {
+    const emitted = emitCellJs(source, parsed, analysis, this.cellPath);
+    if (!emitted) return undefined;
+    let found: ReturnType<NativeCheck['check']>;
     let inferred: Map<string, string>;
     try {
-      found = native.check(checked + suffix, this.typecheck !== 'off');
-      inferred = needsInferredTypes(parsed) ? native.inferredTypes() : new Map();
+      found = native.check(text);
+      inferred = native.typesAt(namesToInfer(parsed));
     } catch {
       // The native checker failed (its process died?): TypeScript 6 compiles this cell and every later one.
       native.close();
       this.native = undefined;
       return undefined;
     }
-    const inCell = (d: NativeDiagnosticOut): boolean => d.start < source.length;
-    const diagnostics = [
-      ...found.syntactic.filter(inCell).map((d) => this.nativeDiagnostic(d, source, true)),
-      ...found.semantic.filter(inCell).map((d) => this.nativeDiagnostic(d, source, false)),
-    ];
+    const diagnostics = this.typecheck === 'off' ? [] : found.filter((d) => d.start < source.length).map((d) => this.nativeDiagnostic(d, source));
     if (diagnostics.some((d) => d.category === 'error')) {
-      return { ok: false, diagnostics, js: '', sourceMap: '', declaredNames: analysis.declaredNames, declarations: { imports: [], entries: [] } };
+      return { result: { ok: false, diagnostics, js: '', sourceMap: '', declaredNames: analysis.declaredNames, declarations: { imports: [], entries: [] } }, entries: [] };
     }
     const own = nativeDeclarations(parsed, inferred);
     if (!own) return undefined;
-    const aliases = importAliases(cellIndex, analysis.imports);
     return {
-      ok: true, diagnostics, js: emitted.js, sourceMap: emitted.sourceMap, declaredNames: analysis.declaredNames,
-      declarations: { imports: aliases.imports, entries: [...own.entries, ...aliases.entries] },
+      result: { ok: true, diagnostics, js: emitted.js, sourceMap: emitted.sourceMap, declaredNames: analysis.declaredNames, declarations: own },
+      entries: own.entries,
     };
   }
 
-  private nativeDiagnostic(d: NativeDiagnosticOut, source: string, syntactic: boolean): CellDiagnostic {
+  private nativeDiagnostic(d: ReturnType<NativeCheck['check']>[number], source: string): CellDiagnostic {
     const { line, column } = lineAndColumn(source, d.start);
-    const isError = d.category === ts.DiagnosticCategory.Error && (syntactic || this.typecheck === 'error') && !WARNING_CODES.has(d.code);
+    const isError = d.category === ts.DiagnosticCategory.Error && this.typecheck === 'error' && !WARNING_CODES.has(d.code);
     return { category: isError ? 'error' : 'warning', code: d.code, message: d.message, line, column, length: d.length, lineText: lineText(source, line) };
   }
 

@@ -22,9 +22,11 @@ export interface CellDeclarations {
   entries: Entry[];
 }
 
-const MODIFIERS = /^(?:(?:export|declare|default)\s+)+/;
+/** Modifiers a declaration loses inside `declare global`. */
+export const MODIFIERS = /^(?:(?:export|declare|default)\s+)+/;
 
-function leadingDocs(text: string, node: ts.Node): string {
+/** A statement's doc comments, each on its own line, for its declaration entry. */
+export function leadingDocs(text: string, node: ts.Node): string {
   const ranges = ts.getLeadingCommentRanges(text, node.pos) ?? [];
   return ranges.map((r) => text.slice(r.pos, r.end)).filter((c) => c.startsWith('/**')).map((c) => c + '\n').join('');
 }

@@ -15,7 +15,6 @@ import * as path from 'node:path';
 import ts from 'typescript';
 
 /** The few shapes of the unstable API used here (its own types need module resolution this build lacks). */
-interface NativeNode { kind: number; parent: NativeNode; pos: number; end: number }
 interface NativeDiagnostic {
   pos: number; end: number; code: number; category: number; text: string;
   messageChain?: readonly NativeDiagnostic[];
@@ -25,11 +24,10 @@ interface NativeProgram {
   getSemanticDiagnostics(file: string): readonly NativeDiagnostic[];
   getConfigFileParsingDiagnostics(): readonly NativeDiagnostic[];
   getGlobalDiagnostics(): readonly NativeDiagnostic[];
-  getSourceFile(file: string): (NativeNode & { statements: readonly NativeNode[] }) | undefined;
 }
 interface NativeChecker {
-  getTypeAtLocation(nodes: readonly NativeNode[]): (object | undefined)[];
-  typeToString(type: object, enclosing?: NativeNode, flags?: number): string;
+  getTypeAtPosition(file: string, positions: readonly number[]): (object | undefined)[];
+  typeToString(type: object, enclosing?: undefined, flags?: number): string;
 }
 interface NativeProject { program: NativeProgram; checker: NativeChecker }
 interface NativeSnapshot { getProject(config: string): NativeProject | undefined; dispose(): void }
@@ -57,9 +55,6 @@ export interface NativeConfig {
   globalDeclarationFiles: string[];
   cellPath: string;
 }
-
-// Syntax kinds of TypeScript 7's AST (typescript-7/unstable/ast): read at start, never hard-coded.
-interface Kinds { VariableStatement: number; FunctionDeclaration: number; Identifier: number; VariableDeclaration: number; BindingElement: number }
 
 /** TypeFormatFlags.NoTruncation: a declaration must say the whole type. */
 const NO_TRUNCATION = 1;
@@ -116,7 +111,7 @@ export class NativeCheck {
   private project: NativeProject;
   private readonly configPath: string;
 
-  private constructor(private readonly api: NativeApi, private readonly config: NativeConfig, private readonly kinds: Kinds,
+  private constructor(private readonly api: NativeApi, private readonly config: NativeConfig,
     private readonly configText: (files: string[]) => string, private readonly files: Map<string, string>) {
     this.configPath = path.join(config.notebookDir, '__tsdl_tsconfig__.json');
     this.files.set(config.cellPath, 'export {};\n');
@@ -134,16 +129,11 @@ export class NativeCheck {
     try {
       // require() of an ES module: Node 20.19 and later load it synchronously.
       const sync = require('typescript-7/unstable/sync') as { API: new (options: object) => NativeApi };
-      const syntax = (require('typescript-7/unstable/ast') as { SyntaxKind: Record<string, number> }).SyntaxKind;
-      const kinds: Kinds = {
-        VariableStatement: syntax.VariableStatement, FunctionDeclaration: syntax.FunctionDeclaration, Identifier: syntax.Identifier,
-        VariableDeclaration: syntax.VariableDeclaration, BindingElement: syntax.BindingElement,
-      };
       // The files TypeScript 7 reads from memory; NativeCheck keeps them.
       const files = new Map<string, string>();
       api = new sync.API({ cwd: config.notebookDir, fs: virtualFileSystem(config, files), tsserverPath: nativeExecutable() });
       const configText = (list: string[]): string => JSON.stringify({ compilerOptions, files: list });
-      const self = new NativeCheck(api, config, kinds, configText, files);
+      const self = new NativeCheck(api, config, configText, files);
       for (const [file, text] of initialFiles) self.setFile(file, text);
       self.refresh();
       const program = self.project.program;
@@ -199,42 +189,26 @@ export class NativeCheck {
     this.project = this.currentProject();
   }
 
-  /** Syntax and type errors of the cell file holding `text`, positions in `text`. */
-  check(text: string, semantic: boolean): { syntactic: NativeDiagnosticOut[]; semantic: NativeDiagnosticOut[] } {
+  /** Type errors of the cell file holding `text` (free of syntax errors: the caller parsed it), positions in `text`. */
+  check(text: string): NativeDiagnosticOut[] {
     this.setFile(this.config.cellPath, text);
     this.refresh();
-    const program = this.project.program;
-    const syntactic = program.getSyntacticDiagnostics(this.config.cellPath).map(toDiagnostic);
-    return { syntactic, semantic: semantic && syntactic.length === 0 ? program.getSemanticDiagnostics(this.config.cellPath).map(toDiagnostic) : [] };
+    return this.project.program.getSemanticDiagnostics(this.config.cellPath).map(toDiagnostic);
   }
 
   /**
-   * The type, as text, of every top-level name the cell file declares without a type annotation
-   * (variables, destructured names, functions), keyed by name. Call after `check` on the same text.
+   * The type, as text, of each name at `positions` in the cell file (the declarations' names, found
+   * by the caller in its own parse of the same text). Call after `check` on that text.
    */
-  inferredTypes(): Map<string, string> {
-    const sf = this.project.program.getSourceFile(this.config.cellPath);
-    const names: NativeNode[] = [];
-    const collect = (name: NativeNode): void => {
-      if (name.kind === this.kinds.Identifier) names.push(name);
-      else for (const child of childrenOf(name)) if (child.kind === this.kinds.BindingElement) collect((child as NativeNode & { name: NativeNode }).name);
-    };
-    for (const st of sf?.statements ?? []) {
-      if (st.kind === this.kinds.VariableStatement) {
-        for (const d of (st as NativeNode & { declarationList: { declarations: readonly (NativeNode & { name: NativeNode; type?: NativeNode })[] } }).declarationList.declarations) {
-          if (!d.type) collect(d.name);
-        }
-      } else if (st.kind === this.kinds.FunctionDeclaration) {
-        const name = (st as NativeNode & { name?: NativeNode }).name;
-        if (name) names.push(name);
-      }
-    }
-    const checker = this.project.checker;
-    const types = names.length ? checker.getTypeAtLocation(names) : [];
+  typesAt(positions: ReadonlyMap<string, number>): Map<string, string> {
+    const names = [...positions.keys()];
     const result = new Map<string, string>();
+    if (names.length === 0) return result;
+    const checker = this.project.checker;
+    const types = checker.getTypeAtPosition(this.config.cellPath, names.map((n) => positions.get(n)!));
     names.forEach((name, i) => {
       const type = types[i];
-      if (type) result.set((name as NativeNode & { text: string }).text, checker.typeToString(type, name.parent, NO_TRUNCATION));
+      if (type) result.set(name, checker.typeToString(type, undefined, NO_TRUNCATION));
     });
     return result;
   }
@@ -253,11 +227,6 @@ export class NativeCheck {
 function nativeExecutable(): string {
   const pkg = require.resolve(`@typescript/typescript-${process.platform}-${process.arch}/package.json`);
   return path.join(path.dirname(pkg), 'lib', process.platform === 'win32' ? 'tsc.exe' : 'tsc');
-}
-
-function childrenOf(node: NativeNode): NativeNode[] {
-  const elements = (node as NativeNode & { elements?: readonly NativeNode[] }).elements;
-  return elements ? [...elements] : [];
 }
 
 function toDiagnostic(d: NativeDiagnostic): NativeDiagnosticOut {

@@ -8,20 +8,8 @@
  * privacy, `this` types), enums and namespaces keep TypeScript 6's declaration emit.
  */
 import ts from 'typescript';
-import { CellAnalysis } from './cell-analysis';
-import { CellDeclarations } from './declarations';
-
-const MODIFIERS = /^(?:(?:export|declare|default)\s+)+/;
-
-/** `using` / `await using` (their flags overlap `const`'s, hence the comparison). */
-function isUsing(list: ts.VariableDeclarationList): boolean {
-  const kind = list.flags & ts.NodeFlags.BlockScoped;
-  return kind === ts.NodeFlags.Using || kind === ts.NodeFlags.AwaitUsing;
-}
-
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false);
-}
+import { boundNames, CellAnalysis, hasModifier, isUsing } from './cell-analysis';
+import { CellDeclarations, leadingDocs, MODIFIERS } from './declarations';
 
 /** Whether every top-level statement is one this module (and the native path) describes exactly. */
 export function nativeDeclarable(sf: ts.SourceFile, analysis: CellAnalysis): boolean {
@@ -40,11 +28,6 @@ export function nativeDeclarable(sf: ts.SourceFile, analysis: CellAnalysis): boo
     if (ts.isImportEqualsDeclaration(st)) return ts.isExternalModuleReference(st.moduleReference);
     return true; // imports, interfaces, type aliases, statements
   });
-}
-
-function leadingDocs(text: string, node: ts.Node): string {
-  const ranges = ts.getLeadingCommentRanges(text, node.pos) ?? [];
-  return ranges.map((r) => text.slice(r.pos, r.end)).filter((c) => c.startsWith('/**')).map((c) => `${c}\n`).join('');
 }
 
 /**
@@ -71,7 +54,7 @@ export function nativeDeclarations(sf: ts.SourceFile, inferred: ReadonlyMap<stri
         } else if (ts.isIdentifier(d.name)) {
           if (!typed(d.name.text, docs, keyword)) return undefined;
         } else {
-          for (const name of bindingNames(d.name)) if (!typed(name, docs, keyword)) return undefined;
+          for (const name of boundNames(d.name)) if (!typed(name, docs, keyword)) return undefined;
         }
       }
     } else if (ts.isFunctionDeclaration(st) && st.name) {
@@ -119,13 +102,25 @@ function hasOverloads(sf: ts.SourceFile, name: string): boolean {
   return sf.statements.filter((st) => ts.isFunctionDeclaration(st) && st.name?.text === name).length > 1;
 }
 
-/** Whether nativeDeclarations needs the checker's inferred types for this cell (NativeCheck.inferredTypes). */
-export function needsInferredTypes(sf: ts.SourceFile): boolean {
-  return sf.statements.some((st) => {
-    if (ts.isVariableStatement(st)) return st.declarationList.declarations.some((d) => !ts.isIdentifier(d.name) || !d.type);
-    if (ts.isFunctionDeclaration(st) && st.name) return annotatedSignature(st, sf) === undefined || hasOverloads(sf, st.name.text);
-    return false;
-  });
+/**
+ * The names whose types nativeDeclarations needs from the checker (NativeCheck.typesAt), each with
+ * the position of its name in the cell: unannotated variables and destructured names, and
+ * functions that are not fully annotated or have overloads.
+ */
+export function namesToInfer(sf: ts.SourceFile): Map<string, number> {
+  const names = new Map<string, number>();
+  const visitBinding = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) names.set(name.text, name.getStart(sf));
+    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) visitBinding(el.name);
+  };
+  for (const st of sf.statements) {
+    if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) if (!ts.isIdentifier(d.name) || !d.type) visitBinding(d.name);
+    } else if (ts.isFunctionDeclaration(st) && st.name && (annotatedSignature(st, sf) === undefined || hasOverloads(sf, st.name.text))) {
+      if (!names.has(st.name.text)) names.set(st.name.text, st.name.getStart(sf));
+    }
+  }
+  return names;
 }
 
 /**
@@ -149,7 +144,3 @@ export function functionDeclarations(name: string, type: string): string | undef
   return undefined;
 }
 
-function bindingNames(name: ts.BindingName): string[] {
-  if (ts.isIdentifier(name)) return [name.text];
-  return name.elements.flatMap((el) => (ts.isOmittedExpression(el) ? [] : bindingNames(el.name)));
-}

@@ -11,7 +11,7 @@
  */
 import ts from 'typescript';
 import { RUNTIME } from '../runtime/ipc';
-import { boundNames, CellAnalysis } from './cell-analysis';
+import { boundNames, CellAnalysis, hasModifier, isUsing } from './cell-analysis';
 
 export interface EmittedCell {
   js: string;
@@ -36,16 +36,6 @@ function loadSwc(): Swc | undefined {
     return undefined;
   }
   return swc;
-}
-
-/** `using` / `await using` (their flags overlap `const`'s, hence the comparison). */
-function isUsing(list: ts.VariableDeclarationList): boolean {
-  const kind = list.flags & ts.NodeFlags.BlockScoped;
-  return kind === ts.NodeFlags.Using || kind === ts.NodeFlags.AwaitUsing;
-}
-
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false);
 }
 
 function importPieces(st: ts.ImportDeclaration | ts.ImportEqualsDeclaration, index: number, sf: ts.SourceFile): Piece[] | undefined {
