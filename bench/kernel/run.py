@@ -230,6 +230,7 @@ def versions() -> dict:
         "deno": cmd([str(BIN / "deno"), "--version"]).removeprefix("deno "),
         "node": cmd(["node", "--version"]),
         "typescript": pkg("typescript"),
+        "typescript-7 (native checker)": pkg("typescript-7"),
     }
 
 
