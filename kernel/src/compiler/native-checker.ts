@@ -20,7 +20,6 @@ interface NativeDiagnostic {
   messageChain?: readonly NativeDiagnostic[];
 }
 interface NativeProgram {
-  getSyntacticDiagnostics(file: string): readonly NativeDiagnostic[];
   getSemanticDiagnostics(file: string): readonly NativeDiagnostic[];
   getConfigFileParsingDiagnostics(): readonly NativeDiagnostic[];
   getGlobalDiagnostics(): readonly NativeDiagnostic[];

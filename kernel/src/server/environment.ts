@@ -66,7 +66,10 @@ export function kernelEnvironment(_notebookDir: string): KernelEnvironment {
 
   const tsVersion = readVersion(path.join(root, 'node_modules/typescript/package.json'));
   const version = readVersion(path.join(root, 'package.json'));
-  const banner = `tsdl ${version}: TypeScript ${tsVersion} on Node.js ${process.version.slice(1)}, tensors on ${backendName(root)}`;
+  // TypeScript 7 checks the cells it can when its package is installed (compiler/native-checker.ts).
+  const native = fs.existsSync(path.join(root, 'node_modules/typescript-7/package.json'))
+    ? ` (cells checked by TypeScript ${readVersion(path.join(root, 'node_modules/typescript-7/package.json'))}, native, where it can)` : '';
+  const banner = `tsdl ${version}: TypeScript ${tsVersion}${native} on Node.js ${process.version.slice(1)}, tensors on ${backendName(root)}`;
   return {
     kernelRoot: root,
     notebookGlobals: path.join(dist, 'kernel/src/runtime/notebook-globals.d.ts'),
