@@ -256,3 +256,15 @@ test('a cell beside the program whose declarations name a type from a module com
   expect(newPrograms).not.toHaveBeenCalled();
   expect(await run('typeof makeHandle')).toBe('function');
 });
+
+test('a value typed by an imported package keeps that type in later cells', () => {
+  // Compiled and committed without running (no TensorFlow.js loaded): later cells need the type as
+  // the cell names it (`tf.Sequential`), or `layer` below is implicitly `any`, a type error.
+  for (const source of ['import * as tf from "@tensorflow/tfjs";', 'const model = tf.sequential();\nconst points = [{ x: 1, label: "a" }];']) {
+    const cell = compiler.compile(source, count);
+    expect(cell.diagnostics).toEqual([]);
+    compiler.commit(cell, count++);
+  }
+  const later = compiler.compile('model.layers.map((layer) => layer.name);\npoints[0].label.toUpperCase()', count++);
+  expect(later.diagnostics).toEqual([]);
+});

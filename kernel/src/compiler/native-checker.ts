@@ -23,10 +23,12 @@ interface NativeProgram {
   getSemanticDiagnostics(file: string): readonly NativeDiagnostic[];
   getConfigFileParsingDiagnostics(): readonly NativeDiagnostic[];
   getGlobalDiagnostics(): readonly NativeDiagnostic[];
+  /** The file's syntax tree; only passed back as a scope here. */
+  getSourceFile(file: string): object | undefined;
 }
 interface NativeChecker {
   getTypeAtPosition(file: string, positions: readonly number[]): (object | undefined)[];
-  typeToString(type: object, enclosing?: undefined, flags?: number): string;
+  typeToString(type: object, enclosing?: object, flags?: number): string;
 }
 interface NativeProject { program: NativeProgram; checker: NativeChecker }
 interface NativeSnapshot { getProject(config: string): NativeProject | undefined; dispose(): void }
@@ -205,9 +207,12 @@ export class NativeCheck {
     if (names.length === 0) return result;
     const checker = this.project.checker;
     const types = checker.getTypeAtPosition(this.config.cellPath, names.map((n) => positions.get(n)!));
+    // Written as seen from the cell's top level, so a type is named the way the cell can name it
+    // (`tf.Tensor` through the cell's or an earlier cell's import), not by a name only its module knows.
+    const scope = this.project.program.getSourceFile(this.config.cellPath);
     names.forEach((name, i) => {
       const type = types[i];
-      if (type) result.set(name, checker.typeToString(type, undefined, NO_TRUNCATION));
+      if (type) result.set(name, checker.typeToString(type, scope, NO_TRUNCATION));
     });
     return result;
   }
