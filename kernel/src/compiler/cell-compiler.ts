@@ -11,7 +11,7 @@ import ts from 'typescript';
 import { analyzeCell, CellAnalysis } from './cell-analysis';
 import { emitCellJs } from './swc-emit';
 import { CellDeclarations, declarationFileText, dropNames, importAliases, parseDeclarationEmit } from './declarations';
-import { NativeCheck } from './native-checker';
+import { NativeCheck, NativeDiagnosticOut } from './native-checker';
 import { namesToInfer, nativeDeclarable, nativeDeclarations } from './native-declarations';
 import { loadCompilerOptions } from './options';
 import { lineAndColumn, lineText } from './positions';
@@ -169,11 +169,6 @@ export class CellCompiler {
     return this.native !== undefined;
   }
 
-  /** Which checker compiles cells: for the kernel banner and `tsdl doctor`. */
-  get checkerName(): string {
-    return this.native ? 'TypeScript 7 (native)' : `TypeScript ${ts.version}`;
-  }
-
   close(): void {
     this.native?.close();
   }
@@ -281,7 +276,7 @@ export class CellCompiler {
 
   /**
    * The native path: TypeScript 7 checks the cell and writes the types of what it declares, SWC
-   * strips the types (cell-emit.ts); TypeScript 6 only parses it. Undefined for a cell this path
+   * strips the types (swc-emit.ts); TypeScript 6 only parses it. Undefined for a cell this path
    * does not describe exactly (classes, enums, `declare global`…; see nativeDeclarable and
    * emitCellJs), which TypeScript 6 then compiles whole; its declarations reach TypeScript 7
    * through the slots like any other's.
@@ -299,27 +294,27 @@ export class CellCompiler {
     const text = checked + suffix;
     // A cell run again unchanged, with nothing declared since, gets its last result again.
     const last = this.lastNative;
-    let own: { result: CompiledCell; entries: CellDeclarations['entries'] } | undefined =
-      last && last.text === text && last.generation === this.nativeGeneration ? last.own : undefined;
-    if (!own) {
-      own = this.nativeCompileText(native, text, source, parsed, analysis);
-      if (!own) return undefined;
-      this.lastNative = { text, generation: this.nativeGeneration, own };
+    let result = last && last.text === text && last.generation === this.nativeGeneration ? last.result : undefined;
+    if (!result) {
+      result = this.nativeCompileText(native, text, source, parsed, analysis);
+      if (!result) return undefined;
+      this.lastNative = { text, generation: this.nativeGeneration, result };
     }
-    if (!own.result.ok) return own.result;
+    if (!result.ok) return result;
+    // The import aliases are named after the cell's index, so they are added per run.
     const aliases = importAliases(cellIndex, analysis.imports);
-    return { ...own.result, declarations: { imports: aliases.imports, entries: [...own.entries, ...aliases.entries] } };
+    return { ...result, declarations: { imports: aliases.imports, entries: [...result.declarations.entries, ...aliases.entries] } };
   }
 
-  private lastNative: { text: string; generation: number; own: { result: CompiledCell; entries: CellDeclarations['entries'] } } | undefined;
+  /** The last native compile, its cell's own declarations without import aliases. */
+  private lastNative: { text: string; generation: number; result: CompiledCell } | undefined;
   /** Bumped whenever TypeScript 7 is given changed slots: a cached result is then stale. */
   private nativeGeneration = 0;
 
-  private nativeCompileText(native: NativeCheck, text: string, source: string, parsed: ts.SourceFile, analysis: CellAnalysis):
-    { result: CompiledCell; entries: CellDeclarations['entries'] } | undefined {
+  private nativeCompileText(native: NativeCheck, text: string, source: string, parsed: ts.SourceFile, analysis: CellAnalysis): CompiledCell | undefined {
     const emitted = emitCellJs(source, parsed, analysis, this.cellPath);
     if (!emitted) return undefined;
-    let found: ReturnType<NativeCheck['check']>;
+    let found: NativeDiagnosticOut[];
     let inferred: Map<string, string>;
     try {
       found = native.check(text);
@@ -330,22 +325,14 @@ export class CellCompiler {
       this.native = undefined;
       return undefined;
     }
-    const diagnostics = this.typecheck === 'off' ? [] : found.filter((d) => d.start < source.length).map((d) => this.nativeDiagnostic(d, source));
+    const diagnostics = this.typecheck === 'off' ? [] : found.filter((d) => d.start < source.length)
+      .map((d) => this.cellDiagnostic(d.start, d.length, d.code, d.category, d.message, source, false));
     if (diagnostics.some((d) => d.category === 'error')) {
-      return { result: { ok: false, diagnostics, js: '', sourceMap: '', declaredNames: analysis.declaredNames, declarations: { imports: [], entries: [] } }, entries: [] };
+      return { ok: false, diagnostics, js: '', sourceMap: '', declaredNames: analysis.declaredNames, declarations: { imports: [], entries: [] } };
     }
     const own = nativeDeclarations(parsed, inferred);
     if (!own) return undefined;
-    return {
-      result: { ok: true, diagnostics, js: emitted.js, sourceMap: emitted.sourceMap, declaredNames: analysis.declaredNames, declarations: own },
-      entries: own.entries,
-    };
-  }
-
-  private nativeDiagnostic(d: ReturnType<NativeCheck['check']>[number], source: string): CellDiagnostic {
-    const { line, column } = lineAndColumn(source, d.start);
-    const isError = d.category === ts.DiagnosticCategory.Error && this.typecheck === 'error' && !WARNING_CODES.has(d.code);
-    return { category: isError ? 'error' : 'warning', code: d.code, message: d.message, line, column, length: d.length, lineText: lineText(source, line) };
+    return { ok: true, diagnostics, js: emitted.js, sourceMap: emitted.sourceMap, declaredNames: analysis.declaredNames, declarations: own };
   }
 
   private lastCompiled: { program: ts.Program; text: string; result: CompiledCell } | undefined;
@@ -511,15 +498,15 @@ export class CellCompiler {
   }
 
   private toCellDiagnostic(d: ts.Diagnostic, source: string, syntactic: boolean): CellDiagnostic {
-    const start = d.start ?? 0;
+    return this.cellDiagnostic(d.start ?? 0, d.length ?? 0, d.code, d.category, ts.flattenDiagnosticMessageText(d.messageText, '\n'), source, syntactic);
+  }
+
+  /** A diagnostic at `start` in the cell, from either checker; an error only if it stops the cell under this typecheck mode. */
+  private cellDiagnostic(start: number, length: number, code: number, category: ts.DiagnosticCategory, message: string, source: string,
+    syntactic: boolean): CellDiagnostic {
     const { line, column } = lineAndColumn(source, start);
-    const isError = d.category === ts.DiagnosticCategory.Error && (syntactic || this.typecheck === 'error') && !WARNING_CODES.has(d.code);
-    return {
-      category: isError ? 'error' : 'warning',
-      code: d.code,
-      message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-      line, column, length: d.length ?? 0, lineText: lineText(source, line),
-    };
+    const isError = category === ts.DiagnosticCategory.Error && (syntactic || this.typecheck === 'error') && !WARNING_CODES.has(code);
+    return { category: isError ? 'error' : 'warning', code, message, line, column, length, lineText: lineText(source, line) };
   }
 
   /** After the cell ran: later cells see its declarations, and older ones of the same names go. */

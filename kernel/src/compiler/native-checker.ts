@@ -136,7 +136,7 @@ export class NativeCheck {
       const configText = (list: string[]): string => JSON.stringify({ compilerOptions, files: list });
       const self = new NativeCheck(api, config, configText, files);
       for (const [file, text] of initialFiles) self.setFile(file, text);
-      self.refresh();
+      self.sync();
       const program = self.project.program;
       // A setting TypeScript 7 reads differently (or no longer knows) is reported here: keep to TypeScript 6.
       if (program.getConfigFileParsingDiagnostics().length || program.getGlobalDiagnostics().length) {
@@ -177,10 +177,6 @@ export class NativeCheck {
 
   /** Hands TypeScript 7 the files changed since, so the next check need not wait for it (e.g. while the kernel is idle). */
   sync(): void {
-    this.refresh();
-  }
-
-  private refresh(): void {
     if (this.changed.size === 0 && this.created.size === 0) return;
     const old = this.snapshot;
     this.snapshot = this.api.updateSnapshot({ fileChanges: { changed: [...this.changed], created: [...this.created] } });
@@ -193,7 +189,7 @@ export class NativeCheck {
   /** Type errors of the cell file holding `text` (free of syntax errors: the caller parsed it), positions in `text`. */
   check(text: string): NativeDiagnosticOut[] {
     this.setFile(this.config.cellPath, text);
-    this.refresh();
+    this.sync();
     return this.project.program.getSemanticDiagnostics(this.config.cellPath).map(toDiagnostic);
   }
 
