@@ -12,6 +12,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { splitNativeLog } from '../kernel/src/runtime/native-log';
 
 const root = path.resolve(__dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdl-native-'));
@@ -73,8 +74,10 @@ test('from scratch: setup succeeds, then tsdl picks backend tensorflow and compu
   expect(out.maxDiff).toBeLessThan(1e-4);
   expect(out.losses.every(Number.isFinite)).toBe(true);
   expect(out.losses[out.losses.length - 1]).toBeLessThan(out.losses[0]);
-  // TensorFlow's C++ start-up log would land on a notebook cell's stderr and fail it in nbgrader.
-  expect(user.stderr).toBe('');
+  // TensorFlow's C++ start-up log would land on a notebook cell's stderr and fail it in nbgrader:
+  // nothing may be left once the kernel has moved TensorFlow's INFO notes to its log (on CPUs where
+  // oneDNN is on by default, TensorFlow 2.21 prints one that TF_CPP_MIN_LOG_LEVEL does not silence).
+  expect(splitNativeLog(user.stderr).shown).toBe('');
 });
 
 test('running it again is quick: every step is already done', () => {

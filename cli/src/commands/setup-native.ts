@@ -47,7 +47,9 @@ const ENTRY_FILE = 'tsdl-entry.js';
 const ENTRY_SOURCE = `// Written by \`tsdl setup native\`.
 // TensorFlow's C++ logging prints INFO lines on fd 2 when its first context is created; in a
 // notebook they land on the cell's stderr, which nbgrader counts as a failure. Set
-// TF_CPP_MIN_LOG_LEVEL yourself (0 = everything) to see them.
+// TF_CPP_MIN_LOG_LEVEL yourself (0 = everything) to see them. (Where oneDNN is on by default,
+// TensorFlow 2.21 also prints a note at load time that this does not silence; the tsdl kernel
+// moves such INFO lines to its log.)
 if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
 module.exports = require('./dist/index.js');
 `;

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import type { MimeBundle } from '../display/mime';
 import type { ErrorContent } from '../protocol/messages';
 import { ExecuteCommand, FromRuntime, INTERRUPT_FD, ToRuntime } from './ipc';
+import { splitNativeLog } from './native-log';
 
 export interface RuntimeOptions {
   notebookDir: string;
@@ -74,7 +75,10 @@ export class RuntimeProcess {
     this.interruptPipe.on('error', () => undefined);
     for (const name of ['stdout', 'stderr'] as const) {
       child[name]?.setEncoding('utf8');
-      child[name]?.on('data', (text: string) => {
+      child[name]?.on('data', (data: string) => {
+        const { shown: text, logged } = name === 'stderr' ? splitNativeLog(data) : { shown: data, logged: '' };
+        if (logged) this.onStrayOutput(name, logged);
+        if (!text) return;
         if (this.pending) this.pending.events.stream(name, text);
         else this.onStrayOutput(name, text);
       });
