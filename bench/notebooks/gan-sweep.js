@@ -8,7 +8,9 @@
 //
 // Options (defaults = chapter 09's `default` budget): C generator width 64, k kernel 4, dW
 // discriminator width factor 1 (filters dW·C/4, dW·C/2), steps 1000, every 124 (checkpoint),
-// smooth 0.9 (real label), momentum 0.99 (batch norm), drop 0.3, lrD/lrG 2e-4, data 8000.
+// smooth 0.9 (real label), momentum 0.99 (batch norm), drop 0.3, lrD/lrG 2e-4, data 8000,
+// shift 0 (DiffAugment-style translation: when > 0, every image D sees, real or fake, is moved by up
+// to `shift` pixels in each direction, the same random moves for real and fake, in 8 groups per batch).
 // The backend is tsdl's automatic choice unless TSDL_BACKEND is set. Needs `npm run build`.
 // Judges (chapter 05's CNN, 8 epochs, and chapter 09's earlier 3x3 CNN, 4 epochs) are trained
 // once and kept in bench/notebooks/tmp/ (git-ignored), as are sample grids at every 248 steps.
@@ -22,7 +24,7 @@ const { tf } = tsdl;
 const optionsArg = process.argv[2] && process.argv[2] !== '--table' ? process.argv[2] : '{}';
 const cfg = {
   name: 'base', C: 64, k: 4, dW: 1, steps: 1000, every: 124, smooth: 0.9, momentum: 0.99, drop: 0.3,
-  lrD: 2e-4, lrG: 2e-4, data: 8000, ema: [], trunc: [], ...JSON.parse(optionsArg),
+  lrD: 2e-4, lrG: 2e-4, data: 8000, shift: 0, ema: [], trunc: [], ...JSON.parse(optionsArg),
 };
 const work = path.join(__dirname, 'tmp');
 fs.mkdirSync(work, { recursive: true });
@@ -98,11 +100,23 @@ async function main() {
   const vars = (m) => m.trainableWeights.map((w) => w.read());
   const [dVars, gVars] = [vars(d), vars(g)];
   const bce = (target, logits) => tf.losses.sigmoidCrossEntropy(tf.onesLike(logits).mul(target), logits);
+  // Differentiable translation (pad, then crop at a random offset per group of the batch): D never
+  // sees the same real digit twice in the same place, and the generator's gradient passes through.
+  const groups = 8;
+  const randomShifts = () => Array.from({ length: groups }, () => [0, 1].map(() => Math.floor(Math.random() * (2 * cfg.shift + 1))));
+  const translate = (images, shifts) => {
+    if (!cfg.shift) return images;
+    const p = cfg.shift, n = images.shape[0] / groups;
+    const padded = tf.pad(images, [[0, 0], [p, p], [p, p], [0, 0]]);
+    return tf.concat(shifts.map(([dy, dx], i) => tf.slice(padded, [i * n, dy, dx, 0], [n, 28, 28, 1])));
+  };
   const step = (realBatch) => tf.tidy(() => {
     const z = tf.randomNormal([batch, 100]);
     const fake = g.apply(z, { training: true });
-    dOpt.minimize(() => tf.add(bce(cfg.smooth, d.apply(realBatch, { training: true })), bce(0, d.apply(fake, { training: true }))), false, dVars);
-    gOpt.minimize(() => bce(1, d.apply(g.apply(z, { training: true }), { training: true })), false, gVars);
+    const shifts = randomShifts();
+    dOpt.minimize(() => tf.add(bce(cfg.smooth, d.apply(translate(realBatch, shifts), { training: true })),
+      bce(0, d.apply(translate(fake, shifts), { training: true }))), false, dVars);
+    gOpt.minimize(() => bce(1, d.apply(translate(g.apply(z, { training: true }), randomShifts()), { training: true })), false, gVars);
   });
   const updateEmas = () => tf.tidy(() => {
     for (const { beta, m } of emas) {

@@ -3,7 +3,7 @@
  * on `wasm` (tfjs 4.22 lacks Conv2DBackpropFilter, both DepthwiseConv2dNative gradients and
  * UnsortedSegmentSum), trains right (its MaxPoolGrad is wrong for some shapes) and trains fast
  * (its Conv2DBackpropInput, Tile, LeakyRelu and transposed BatchMatMul are 5–50× slower than they
- * need be; its Greater and Identity cost a GAN step ~25 ms).
+ * need be; its Greater and Identity cost a GAN step ~25 ms, its Sum and Mean over the batch ~30 ms).
  * One kernel a file, as in tfjs-backend-wasm/src/kernels; each has a test beside it comparing it
  * with the plain-JS `cpu` backend.
  */
@@ -18,6 +18,7 @@ import { wrapGreater } from './Greater';
 import { wrapIdentity } from './Identity';
 import { wrapLeakyRelu } from './LeakyRelu';
 import { maxPoolGradConfig } from './MaxPoolGrad';
+import { wrapMean, wrapSum } from './SumMean';
 import { tileConfig } from './Tile';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 
@@ -58,6 +59,8 @@ export function registerWasmKernels(cpu: () => KernelBackend): WasmKernelRegistr
     ['LeakyRelu', wrapLeakyRelu],
     ['Identity', wrapIdentity],
     ['Greater', wrapGreater],
+    ['Sum', wrapSum],
+    ['Mean', wrapMean],
   ];
   const wrapped: string[] = [];
   for (const [name, wrap] of wrappers) {
