@@ -25,6 +25,20 @@ describe('MaxPoolGrad on wasm', () => {
     }
   });
 
+  test('2×2 windows with stride 2 (the unrolled path) match cpu, ties after a ReLU included', async () => {
+    const r = rng(33);
+    for (const [n, shape, pad] of [[0, [3, 8, 8, 5], 'valid'], [1, [2, 7, 9, 3], 'valid'], [2, [2, 6, 10, 4], 'same'], [3, [2, 7, 7, 2], 'same']] as const) {
+      // half the inputs are 0, as after a ReLU: windows with several maxima route dy to the first
+      const x = randomValues(r, [...shape]).map((v) => Math.max(0, v));
+      await tf.setBackend('cpu');
+      const y = tf.tidy(() => tf.maxPool(tf.tensor4d(x, [...shape]), 2, 2, pad));
+      const output = { values: y.dataSync() as Float32Array, shape: y.shape };
+      y.dispose();
+      await expectSameAsCpu('MaxPoolGrad', { dy: { values: randomValues(r, output.shape), shape: output.shape }, input: { values: x, shape: [...shape] }, output },
+        { filterSize: 2, strides: 2, pad }, `case ${n}: x ${shape} pad ${pad}`, 0);
+    }
+  });
+
   test('is the gradient of maxPool where tfjs-backend-wasm 4.22 is not (x [1, 6, 6, 1], 2×2, stride 2)', () => {
     const r = rng(32);
     const outWeights = tf.tensor4d(randomValues(r, [1, 3, 3, 1]), [1, 3, 3, 1]);
