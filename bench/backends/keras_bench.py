@@ -83,8 +83,7 @@ def main():
     g_opt, d_opt = keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4)
     real = tf.random.uniform([batch, 28, 28, 1], -1, 1)
 
-    @tf.function  # what chapter 09's Keras version does
-    def step():
+    def train_step():
         z = tf.random.normal([batch, noise])
         with tf.GradientTape() as dt:
             fake = g(z, training=True)
@@ -97,12 +96,23 @@ def main():
         g_opt.apply_gradients(zip(gt.gradient(g_loss, g.trainable_variables), g.trainable_variables))
         return g_loss
 
+    step = tf.function(train_step)  # what chapter 09's Keras version does
     step().numpy()
     t0 = time.perf_counter()
     for _ in range(100):
         loss = step()
     loss.numpy()
     out["results"]["dcgan100"] = {"seconds": time.perf_counter() - t0, "sampledSteps": 100, "sampledBatch": batch}
+
+    # The same step eagerly, op by op, as TensorFlow.js runs it: how much of Keras's lead is the graph.
+    for _ in range(2):
+        train_step().numpy()
+    eager_steps = 20
+    t0 = time.perf_counter()
+    for _ in range(eager_steps):
+        loss = train_step()
+    loss.numpy()
+    out["results"]["dcgan100Eager"] = {"seconds": (time.perf_counter() - t0) * 100 / eager_steps, "sampledSteps": eager_steps, "sampledBatch": batch}
     print(json.dumps(out))
 
 

@@ -1,6 +1,7 @@
 // Runs every backend's benchmark, each in its own process, then Keras on Python TensorFlow as
 // the peer, and writes results.json and results.md here.
 //   node bench/backends/run.js            (about 10 minutes on two cores)
+//   node bench/backends/run.js --table    (results.md again from results.json, nothing run)
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -18,17 +19,23 @@ function runJson(cmd, args, label) {
   return { ...JSON.parse(line), wallSeconds: (Date.now() - t0) / 1000 };
 }
 
+const tableOnly = process.argv[2] === '--table';
 const runs = [];
+let savedMachine;
 const { probeBackend } = (require('./ts-hook'), require('../../lib/src/backend/probe.ts'));
 const { threadsText } = require('../../lib/src/backend/wasm-threads.ts');
 const nativeAvailable = probeBackend({ ...process.env, TSDL_BACKEND: '' }).name === 'tensorflow';
 // WebAssembly at 1 thread and at one thread per core (what tsdl uses by default; at most 8).
 const cores = Math.min(os.availableParallelism(), 8);
-for (const [backend, threads] of [['wasm', 1], ...(cores > 1 ? [['wasm', cores]] : []), ['cpu', 1], ...(nativeAvailable ? [['tensorflow', 1]] : [])]) {
+for (const [backend, threads] of tableOnly ? [] : [['wasm', 1], ...(cores > 1 ? [['wasm', cores]] : []), ['cpu', 1], ...(nativeAvailable ? [['tensorflow', 1]] : [])]) {
   console.log(`… ${backend}${backend === 'wasm' ? ` (${threadsText(threads)})` : ''}`);
   runs.push(runJson(process.execPath, [path.join(here, 'tfjs-bench.js'), backend, String(threads)], backend));
 }
-if (fs.existsSync(python)) {
+if (tableOnly) {
+  const saved = JSON.parse(fs.readFileSync(path.join(here, 'results.json'), 'utf8'));
+  runs.push(...saved.runs);
+  savedMachine = saved.machine;
+} else if (fs.existsSync(python)) {
   console.log('… keras');
   runs.push(runJson(python, [path.join(here, 'keras_bench.py')], 'keras'));
 } else {
@@ -37,18 +44,26 @@ if (fs.existsSync(python)) {
 
 const keras = runs.find((r) => r.backend === 'keras' && r.results);
 const numpyGflops = keras?.results.numpyMatmul1024?.gflops;
-const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverageAtEnd: os.loadavg().map((l) => +l.toFixed(2)), node: process.version, date: new Date().toISOString() };
-fs.writeFileSync(path.join(here, 'results.json'), JSON.stringify({ machine, numpyMatmulGflops: numpyGflops, runs }, null, 2) + '\n');
+const machine = tableOnly ? savedMachine
+  : { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverageAtEnd: os.loadavg().map((l) => +l.toFixed(2)), node: process.version, date: new Date().toISOString() };
+if (!tableOnly) fs.writeFileSync(path.join(here, 'results.json'), JSON.stringify({ machine, numpyMatmulGflops: numpyGflops, runs }, null, 2) + '\n');
 
 const f = (x, d = 1) => (x == null || !Number.isFinite(x) ? '—' : x.toFixed(d));
+/** Seconds of training: whole seconds, but a tenth below ten so short runs keep their precision. */
+const secs = (x) => f(x, x != null && x < 10 ? 1 : 0);
 const ratio = (x) => (numpyGflops && x ? `${f(x / numpyGflops, 3)}×` : '—');
 const vsKeras = (s, key) => (keras && s ? `${f(s / keras.results[key].seconds, 2)}×` : '—');
 const rows = runs.map((r) => {
   if (!r.results) return `| ${r.backend} | error: ${String(r.error).replace(/\|/g, '/').slice(0, 120)} | | | | | |`;
   const x = r.results;
   const name = r.backend + (r.threads ? ` (${threadsText(r.threads)})` : '');
-  return `| ${name} | ${f(x.matmul1024.gflops)} (${ratio(x.matmul1024.gflops)}) | ${f(x.conv2d.forwardGflops)} (${ratio(x.conv2d.forwardGflops)}) | ${f(x.conv2d.forwardBackwardGflops)} (${ratio(x.conv2d.forwardBackwardGflops)}) | ${f(x.mnistCnnEpoch.seconds, 0)} s (${vsKeras(x.mnistCnnEpoch.seconds, 'mnistCnnEpoch')}) | ${f(x.dcgan100.seconds, 0)} s (${vsKeras(x.dcgan100.seconds, 'dcgan100')}) |`;
+  return `| ${name} | ${f(x.matmul1024.gflops)} (${ratio(x.matmul1024.gflops)}) | ${f(x.conv2d.forwardGflops)} (${ratio(x.conv2d.forwardGflops)}) | ${f(x.conv2d.forwardBackwardGflops)} (${ratio(x.conv2d.forwardBackwardGflops)}) | ${secs(x.mnistCnnEpoch.seconds)} s (${vsKeras(x.mnistCnnEpoch.seconds, 'mnistCnnEpoch')}) | ${secs(x.dcgan100.seconds)} s (${vsKeras(x.dcgan100.seconds, 'dcgan100')}) |`;
 });
+const eager = keras?.results.dcgan100Eager?.seconds;
+const native = runs.find((r) => r.backend === 'tensorflow' && r.results)?.results.dcgan100.seconds;
+const kerasEager = eager ? `Keras without \`tf.function\` (eager, op by op, as TensorFlow.js runs): 100 DCGAN steps ${f(eager, 1)} s, ${f(eager / keras.results.dcgan100.seconds, 2)}× its
+graph's time${native ? `; native TensorFlow.js takes ${f(native / eager, 2)}× eager Keras's` : ''}.
+` : '';
 const md = `# Backend benchmark
 
 ${machine.cpus} × ${machine.model}, Node ${machine.node}, ${machine.date}; load average at the end ${machine.loadAverageAtEnd.join(' / ')}
@@ -58,10 +73,12 @@ ${machine.cpus} × ${machine.model}, Node ${machine.node}, ${machine.date}; load
 | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
+${kerasEager}
 conv2d: 3×3, 32→64 channels, 28×28, 'same' (batch 32; plain JS: batch 2). MNIST CNN: Conv32-Pool-Conv64-Pool-Dropout-Dense10,
-60 000 random images, batch 128, time extrapolated from the median of sampled batches (plain JS: batches of 16). DCGAN: chapter 09
-at C = 64 (the chapter uses 256), batch 128, time extrapolated from the median sampled step (plain JS: batch 16, scaled). Keras runs
-the full 100 steps in a tf.function. Timings are the fastest (GFLOP/s) or median (training) of several runs.
+60 000 random images, batch 128, time extrapolated from the median of sampled batches (plain JS: batches of 16). DCGAN: chapter 09's
+widths at its \`default\` budget (C = 64; \`full\` uses 256) with 5×5 kernels (the chapter's are 4×4), batch 128, time extrapolated
+from the median sampled step (plain JS: batch 16, scaled). Keras runs the full 100 steps in a tf.function. Timings are the fastest
+(GFLOP/s) or median (training) of several runs.
 `;
 fs.writeFileSync(path.join(here, 'results.md'), md);
 console.log(md);

@@ -7,7 +7,9 @@
  * Means (~33 ms) in a chapter-09 DCGAN step. Seen as an image [1, H, W, C] with H·W the reduced
  * rows, the same mean is one XNNPACK average pooling with an H×W window: ~0.1 ms, no transpose.
  * Sum is that mean times the row count. Other axes, dtypes and reductions over every axis (which
- * the original does without a transpose) go to the kernel it wraps.
+ * the original does without a transpose) go to the kernel it wraps. Passing a reshaped view is
+ * safe: tfjs-wasm caches its pooling operators by geometry (window, strides, padding, channels),
+ * not by tensor id as it does BatchMatMul's, and sets the input size on every call.
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, SumAttrs, SumInputs, TensorInfo } from '@tensorflow/tfjs';
 import { util } from '@tensorflow/tfjs';
