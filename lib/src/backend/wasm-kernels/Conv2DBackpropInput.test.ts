@@ -15,9 +15,9 @@ function randomCase(r: () => number, maxBatch = 3) {
 }
 
 describe('Conv2DBackpropInput on wasm', () => {
-  const randomCases = async (seed: number, maxBatch: number, minConvChannels: number) => {
-    const saved = inputGradPath.minConvChannels;
-    inputGradPath.minConvChannels = minConvChannels;
+  const randomCases = async (seed: number, maxBatch: number, minConvChannels: number, minPhaseChannels = Infinity) => {
+    const saved = { ...inputGradPath };
+    Object.assign(inputGradPath, { minConvChannels, minPhaseChannels });
     try {
       const r = rng(seed);
       for (let n = 0; n < 40; n++) {
@@ -30,12 +30,29 @@ describe('Conv2DBackpropInput on wasm', () => {
         );
       }
     } finally {
-      inputGradPath.minConvChannels = saved;
+      Object.assign(inputGradPath, saved);
     }
   };
 
   test('matches the cpu backend on 40 random shapes, strides and paddings (default paths)', async () => {
-    await randomCases(5, 3, inputGradPath.minConvChannels);
+    await randomCases(5, 3, inputGradPath.minConvChannels, inputGradPath.minPhaseChannels);
+  });
+
+  test('matches the cpu backend on 40 random shapes through one convolution per phase', async () => {
+    await randomCases(23, 6, 1, 1);
+  });
+
+  test("the DCGAN generator's strided layer (8 and more channels) takes one convolution per phase and matches cpu", async () => {
+    const r = rng(24);
+    const inputShape: [number, number, number, number] = [4, 14, 14, 16];
+    const filterShape = [5, 5, 16, 32];
+    const dyShape = [4, 7, 7, 32];
+    await expectSameAsCpu(
+      'Conv2DBackpropInput',
+      { dy: { values: randomValues(r, dyShape), shape: dyShape }, filter: { values: randomValues(r, filterShape), shape: filterShape } },
+      { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape },
+      'DCGAN [4,7,7,32] -> [4,14,14,16]',
+    );
   });
 
   test('matches the cpu backend on 40 random shapes through the phase convolution only', async () => {
