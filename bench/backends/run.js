@@ -19,34 +19,35 @@ function runJson(cmd, args, label) {
   return { ...JSON.parse(line), wallSeconds: (Date.now() - t0) / 1000 };
 }
 
-const tableOnly = process.argv[2] === '--table';
-const runs = [];
-let savedMachine;
+const saved = process.argv[2] === '--table' ? JSON.parse(fs.readFileSync(path.join(here, 'results.json'), 'utf8')) : undefined;
 const { probeBackend } = (require('./ts-hook'), require('../../lib/src/backend/probe.ts'));
 const { threadsText } = require('../../lib/src/backend/wasm-threads.ts');
-const nativeAvailable = probeBackend({ ...process.env, TSDL_BACKEND: '' }).name === 'tensorflow';
-// WebAssembly at 1 thread and at one thread per core (what tsdl uses by default; at most 8).
-const cores = Math.min(os.availableParallelism(), 8);
-for (const [backend, threads] of tableOnly ? [] : [['wasm', 1], ...(cores > 1 ? [['wasm', cores]] : []), ['cpu', 1], ...(nativeAvailable ? [['tensorflow', 1]] : [])]) {
-  console.log(`… ${backend}${backend === 'wasm' ? ` (${threadsText(threads)})` : ''}`);
-  runs.push(runJson(process.execPath, [path.join(here, 'tfjs-bench.js'), backend, String(threads)], backend));
-}
-if (tableOnly) {
-  const saved = JSON.parse(fs.readFileSync(path.join(here, 'results.json'), 'utf8'));
-  runs.push(...saved.runs);
-  savedMachine = saved.machine;
-} else if (fs.existsSync(python)) {
-  console.log('… keras');
-  runs.push(runJson(python, [path.join(here, 'keras_bench.py')], 'keras'));
-} else {
-  runs.push({ backend: 'keras', error: `no ${python}: python3 -m venv bench/backends/.venv-tf && bench/backends/.venv-tf/bin/pip install tensorflow-cpu==2.21.0` });
+
+/** Every backend's measurements, each in its own process, then Keras's. */
+function measure() {
+  const runs = [];
+  const nativeAvailable = probeBackend({ ...process.env, TSDL_BACKEND: '' }).name === 'tensorflow';
+  // WebAssembly at 1 thread and at one thread per core (what tsdl uses by default; at most 8).
+  const cores = Math.min(os.availableParallelism(), 8);
+  for (const [backend, threads] of [['wasm', 1], ...(cores > 1 ? [['wasm', cores]] : []), ['cpu', 1], ...(nativeAvailable ? [['tensorflow', 1]] : [])]) {
+    console.log(`… ${backend}${backend === 'wasm' ? ` (${threadsText(threads)})` : ''}`);
+    runs.push(runJson(process.execPath, [path.join(here, 'tfjs-bench.js'), backend, String(threads)], backend));
+  }
+  if (fs.existsSync(python)) {
+    console.log('… keras');
+    runs.push(runJson(python, [path.join(here, 'keras_bench.py')], 'keras'));
+  } else {
+    runs.push({ backend: 'keras', error: `no ${python}: python3 -m venv bench/backends/.venv-tf && bench/backends/.venv-tf/bin/pip install tensorflow-cpu==2.21.0` });
+  }
+  return runs;
 }
 
+const runs = saved ? saved.runs : measure();
 const keras = runs.find((r) => r.backend === 'keras' && r.results);
 const numpyGflops = keras?.results.numpyMatmul1024?.gflops;
-const machine = tableOnly ? savedMachine
+const machine = saved ? saved.machine
   : { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverageAtEnd: os.loadavg().map((l) => +l.toFixed(2)), node: process.version, date: new Date().toISOString() };
-if (!tableOnly) fs.writeFileSync(path.join(here, 'results.json'), JSON.stringify({ machine, numpyMatmulGflops: numpyGflops, runs }, null, 2) + '\n');
+if (!saved) fs.writeFileSync(path.join(here, 'results.json'), JSON.stringify({ machine, numpyMatmulGflops: numpyGflops, runs }, null, 2) + '\n');
 
 const f = (x, d = 1) => (x == null || !Number.isFinite(x) ? '—' : x.toFixed(d));
 /** Seconds of training: whole seconds, but a tenth below ten so short runs keep their precision. */

@@ -79,15 +79,17 @@ function exactPhase(r: number, filterSize: number, stride: number, pad: number, 
   return { taps, first, count, padBefore, padAfter: Math.max(0, count + q0 - dySize) };
 }
 
+const allDefined = <T>(xs: (T | undefined)[]): xs is T[] => xs.every((x) => x !== undefined);
+
 function viaPhaseConvolutions(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo | undefined {
   const { strideHeight: sh, strideWidth: sw } = info;
   const rowPhases = Array.from({ length: sh }, (_, r) => exactPhase(r, info.filterHeight, sh, info.padTop, info.outHeight, info.inHeight));
   const colPhases = Array.from({ length: sw }, (_, r) => exactPhase(r, info.filterWidth, sw, info.padLeft, info.outWidth, info.inWidth));
-  if (rowPhases.some((p) => !p) || colPhases.some((p) => !p)) return undefined;
+  if (!allDefined(rowPhases) || !allDefined(colPhases)) return undefined;
   // Phases with no taps (stride above the filter size) or no rows leave their dx entries zero.
   const dx = zeros(backend, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
   rowPhases.forEach((rows, rh) => colPhases.forEach((cols, rw) => {
-    if (!rows || !cols || rows.taps <= 0 || cols.taps <= 0 || rows.count === 0 || cols.count === 0) return;
+    if (rows.taps <= 0 || cols.taps <= 0 || rows.count === 0 || cols.count === 0) return;
     const taps = tapsOfPhase(backend, filter, info, rh, rw, rows.taps, cols.taps);
     const phase = stride1Conv2D(backend, dy, taps, [[rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter]]);
     release(backend, taps);
@@ -103,16 +105,25 @@ function tapsOfPhase(backend: BackendWasm, filter: TensorInfo, info: ConvInfo, r
   const out = backend.makeOutput([tapsH, tapsW, outChannels, inChannels], 'float32');
   const w = f32(backend, filter);
   const f = f32(backend, out);
-  let d = 0;
   for (let th = 0; th < tapsH; th++) {
     for (let tw = 0; tw < tapsW; tw++) {
       const src = ((rh + sh * (tapsH - 1 - th)) * filterWidth + rw + sw * (tapsW - 1 - tw)) * inChannels * outChannels;
-      for (let co = 0; co < outChannels; co++) {
-        for (let ci = 0; ci < inChannels; ci++) f[d++] = w[src + ci * outChannels + co];
-      }
+      copyTapTransposed(w, src, f, (th * tapsW + tw) * outChannels * inChannels, inChannels, outChannels, inChannels);
     }
   }
   return out;
+}
+
+/**
+ * One filter tap, W[fh, fw] as [inChannels, outChannels] at `src`, written transposed: row co of
+ * the destination (`rowStride` floats apart, from `dst`) gets W[fh, fw, :, co]. conv2d's filter
+ * is [.., in, out]; a gradient convolving dy needs dy's channels (out) as its input channels.
+ */
+function copyTapTransposed(w: Float32Array, src: number, f: Float32Array, dst: number, inChannels: number, outChannels: number, rowStride: number): void {
+  for (let co = 0; co < outChannels; co++) {
+    const row = dst + co * rowStride;
+    for (let ci = 0; ci < inChannels; ci++) f[row + ci] = w[src + ci * outChannels + co];
+  }
 }
 
 /** dx[b, rows.first + sh·q, cols.first + sw·p, :] = phase[b, q, p, :]: runs of inChannels floats. */
@@ -180,9 +191,7 @@ function phaseFilterOf(backend: BackendWasm, filter: TensorInfo, info: ConvInfo,
           if (fw >= filterWidth) continue;
           const src = (fh * filterWidth + fw) * inChannels * outChannels;
           const dst = (th * tapsW + tw) * outChannels * phaseChannels + (rh * sw + rw) * inChannels;
-          for (let ci = 0; ci < inChannels; ci++) {
-            for (let co = 0; co < outChannels; co++) f[dst + co * phaseChannels + ci] = w[src + ci * outChannels + co];
-          }
+          copyTapTransposed(w, src, f, dst, inChannels, outChannels, phaseChannels);
         }
       }
     }
