@@ -1,9 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { expectFiniteDifferenceGradient, expectSameAsCpu, pick, randInt, randomValues, rng, setupBackends } from './__fixtures__/kernel-check';
-import { inputGradPath } from './Conv2DBackpropInput';
+import { conv2DBackpropInputConfig, conv2DBackpropInputKernel, DEFAULT_INPUT_GRAD_THRESHOLDS, type InputGradThresholds } from './Conv2DBackpropInput';
 import { scratch } from './kernel-utils';
 
 beforeAll(setupBackends);
+
+/** Runs `body` with the wasm kernel registered to choose its path by `thresholds`, then restores it. */
+async function withThresholds(thresholds: Partial<InputGradThresholds>, body: () => Promise<void>): Promise<void> {
+  const swap = (kernelFunc: tf.KernelFunc) => {
+    tf.unregisterKernel(conv2DBackpropInputConfig.kernelName, 'wasm');
+    tf.registerKernel({ ...conv2DBackpropInputConfig, kernelFunc });
+  };
+  swap(conv2DBackpropInputKernel({ ...DEFAULT_INPUT_GRAD_THRESHOLDS, ...thresholds }));
+  try {
+    await body();
+  } finally {
+    swap(conv2DBackpropInputConfig.kernelFunc);
+  }
+}
 
 function randomCase(r: () => number, maxBatch = 3) {
   const filterShape: [number, number, number, number] = [randInt(r, 1, 5), randInt(r, 1, 5), randInt(r, 1, 5), randInt(r, 1, 5)];
@@ -15,10 +29,8 @@ function randomCase(r: () => number, maxBatch = 3) {
 }
 
 describe('Conv2DBackpropInput on wasm', () => {
-  const randomCases = async (seed: number, maxBatch: number, minConvChannels: number, minPhaseChannels = Infinity) => {
-    const saved = { ...inputGradPath };
-    Object.assign(inputGradPath, { minConvChannels, minPhaseChannels });
-    try {
+  const randomCases = (seed: number, maxBatch: number, minConvChannels: number, minPhaseChannels = Infinity) =>
+    withThresholds({ minConvChannels, minPhaseChannels }, async () => {
       const r = rng(seed);
       for (let n = 0; n < 40; n++) {
         const { filterShape, inputShape, strides, pad, dyShape } = randomCase(r, maxBatch);
@@ -29,13 +41,10 @@ describe('Conv2DBackpropInput on wasm', () => {
           `case ${n}: input ${inputShape} filter ${filterShape} strides ${strides} pad ${pad}`,
         );
       }
-    } finally {
-      Object.assign(inputGradPath, saved);
-    }
-  };
+    });
 
   test('matches the cpu backend on 40 random shapes, strides and paddings (default paths)', async () => {
-    await randomCases(5, 3, inputGradPath.minConvChannels, inputGradPath.minPhaseChannels);
+    await randomCases(5, 3, DEFAULT_INPUT_GRAD_THRESHOLDS.minConvChannels, DEFAULT_INPUT_GRAD_THRESHOLDS.minPhaseChannels);
   });
 
   test('matches the cpu backend on 40 random shapes through one convolution per phase', async () => {
@@ -87,17 +96,15 @@ describe('Conv2DBackpropInput on wasm', () => {
     const filterShape = [3, 3, 3, 4] as [number, number, number, number];
     const dyShape = [5, 4, 4, 4];
     scratch.budgetBytes = 2 * 16 * 27 * 4;
-    inputGradPath.minConvChannels = Infinity;
     try {
-      await expectSameAsCpu(
+      await withThresholds({ minConvChannels: Infinity }, () => expectSameAsCpu(
         'Conv2DBackpropInput',
         { dy: { values: randomValues(r, dyShape), shape: dyShape }, filter: { values: randomValues(r, filterShape), shape: filterShape } },
         { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape },
         'chunked batch',
-      );
+      ));
     } finally {
       scratch.budgetBytes = 64 * 2 ** 20;
-      inputGradPath.minConvChannels = 2;
     }
   });
 

@@ -15,12 +15,13 @@
  *   Phases short of taps (a 5-tap filter at stride 2 has phases of 3 and 2) get zero taps, so
  *   at stride 2 that conv does up to ~1.9× the useful work.
  * - `viaPhaseConvolutions` (a filter size that is not a multiple of the stride, and at least
- *   `inputGradPath.minPhaseChannels` input channels): the same split, one stride-1 conv per phase
- *   with exactly its own taps and rows, so no multiply by a zero tap (5.7 → 3.8 ms for a 5×5 filter
- *   at stride 2 on [128,7,7,32] → [128,14,14,16], 21 → 15 ms for 3×3 on [128,11,11,64] → [128,22,22,32];
- *   for 4×4 at stride 2 no tap is zero and the single conv is as fast or faster).
+ *   `minPhaseChannels` input channels): the same split, one stride-1 conv per phase
+ *   with exactly its own taps and rows, so no multiply by a zero tap: a 5×5 filter at stride 2 on
+ *   [128,7,7,32] → [128,14,14,16] takes 3.8 ms this way against 5.7 ms as one conv with zero taps,
+ *   3×3 on [128,11,11,64] → [128,22,22,32] 15 against 21 ms. For 4×4 at stride 2 no tap is zero
+ *   and the single conv is as fast or faster.
  *   With fewer channels each phase's conv would be too narrow for XNNPACK's tiles.
- * - `viaMatMul`, when that conv would have fewer than `inputGradPath.minConvChannels` output
+ * - `viaMatMul`, when that conv would have fewer than `minConvChannels` output
  *   channels (sh·sw·inChannels; XNNPACK wastes most of its 8-wide tiles there):
  *   dcols[(b, oh, ow), (fh, fw, ci)] = dy · Wᵀ (one BatchMatMul), then col2im adds dcols into dx.
  */
@@ -37,16 +38,28 @@ import { batchChunk, batchRows, type ConvInfo, f32, nhwcConvInfo, release, runWa
 
 /**
  * Below `minConvChannels` output channels of the phase convolution, `viaMatMul` is used; strided
- * gradients with at least `minPhaseChannels` input channels take `viaPhaseConvolutions`. Tests
- * change both.
+ * gradients with at least `minPhaseChannels` input channels take `viaPhaseConvolutions`.
  */
-export const inputGradPath = { minConvChannels: 2, minPhaseChannels: 8 };
+export interface InputGradThresholds {
+  minConvChannels: number;
+  minPhaseChannels: number;
+}
 
-export function conv2DBackpropInput(args: {
+export const DEFAULT_INPUT_GRAD_THRESHOLDS: Readonly<InputGradThresholds> = Object.freeze({ minConvChannels: 2, minPhaseChannels: 8 });
+
+interface Conv2DBackpropInputArgs {
   inputs: Conv2DBackpropInputInputs;
   backend: BackendWasm;
   attrs: Conv2DBackpropInputAttrs;
-}): TensorInfo {
+}
+
+/** The kernel with the given choice of path; tests force each path by its thresholds. */
+export function conv2DBackpropInputKernel(thresholds: Readonly<InputGradThresholds> = DEFAULT_INPUT_GRAD_THRESHOLDS): KernelFunc {
+  const kernel = (args: Conv2DBackpropInputArgs): TensorInfo => conv2DBackpropInput(args, thresholds);
+  return kernel as unknown as KernelFunc;
+}
+
+function conv2DBackpropInput(args: Conv2DBackpropInputArgs, thresholds: Readonly<InputGradThresholds>): TensorInfo {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
@@ -55,12 +68,12 @@ export function conv2DBackpropInput(args: {
   // Only a filter whose size is not a multiple of the stride gives phases short of taps; otherwise
   // the single phase convolution wastes nothing and one wide conv beats four narrow ones.
   const unevenTaps = info.filterHeight % info.strideHeight !== 0 || info.filterWidth % info.strideWidth !== 0;
-  if (unevenTaps && info.inChannels >= inputGradPath.minPhaseChannels) {
+  if (unevenTaps && info.inChannels >= thresholds.minPhaseChannels) {
     const dx = viaPhaseConvolutions(backend, dy, filter, info);
     if (dx) return dx;
   }
   const convChannels = info.strideHeight * info.strideWidth * info.inChannels;
-  return convChannels >= inputGradPath.minConvChannels ? viaConvolution(backend, dy, filter, info) : viaMatMul(backend, dy, filter, info);
+  return convChannels >= thresholds.minConvChannels ? viaConvolution(backend, dy, filter, info) : viaMatMul(backend, dy, filter, info);
 }
 
 /**
@@ -290,5 +303,5 @@ function col2im(c: Float32Array, out: Float32Array, info: ConvInfo, b0: number, 
 export const conv2DBackpropInputConfig: KernelConfig = {
   kernelName: Conv2DBackpropInput,
   backendName: 'wasm',
-  kernelFunc: conv2DBackpropInput as unknown as KernelFunc,
+  kernelFunc: conv2DBackpropInputKernel(),
 };

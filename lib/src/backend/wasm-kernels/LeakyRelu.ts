@@ -4,8 +4,8 @@
  * tfjs-backend-wasm 4.22's own LeakyRelu takes ~2.5 ms for 400k floats, 35× its Relu: in the
  * chapter-09 DCGAN (five leaky layers, each run several times a step) that was ~25 ms a step.
  * Its Prelu kernel is XNNPACK's, threaded, and takes a slope per channel, so a [channels] tensor
- * filled with α makes it LeakyRelu in one call (0.15 ms for 400k floats on 2 threads here; the
- * earlier relu(x) − relu(−α·x) from three of wasm's kernels took ~1 ms on the same machine). It computes
+ * filled with α makes it LeakyRelu in one call (0.15 ms for 400k floats on 2 threads here, where
+ * relu(x) − relu(−α·x) from three of wasm's kernels takes ~1 ms). It computes
  * x < 0 ? α·x : x as cpu does, so it is exact, ±Infinity and NaN included, for any α.
  * Non-float32 inputs go to the kernel it wraps.
  */
