@@ -27,11 +27,17 @@ export interface InputReplyCommand {
 
 export type ToRuntime = ExecuteCommand | InputReplyCommand | { type: 'shutdown' };
 
+/**
+ * `background`: sent while no cell runs (a timer, a server's handler, a callback that outlived its
+ * cell), so the kernel publishes it under the last request instead of the running cell.
+ */
 export type FromRuntime =
   | { type: 'ready'; pid: number }
-  | { type: 'stream'; name: 'stdout' | 'stderr'; text: string }
-  | { type: 'display'; data: MimeBundle; metadata: Record<string, unknown>; displayId?: string; update: boolean }
-  | { type: 'clear'; wait: boolean }
+  | { type: 'stream'; name: 'stdout' | 'stderr'; text: string; background?: true }
+  | { type: 'display'; data: MimeBundle; metadata: Record<string, unknown>; displayId?: string; update: boolean; background?: true }
+  | { type: 'clear'; wait: boolean; background?: true }
+  /** An exception no code caught (a throwing timer callback, an unhandled rejection) while no cell runs. */
+  | { type: 'uncaught'; error: ErrorContent }
   | { type: 'input_request'; id: number; prompt: string; password: boolean }
   | { type: 'done'; id: number; status: 'ok'; result?: MimeBundle }
   | { type: 'done'; id: number; status: 'error'; error: ErrorContent };

@@ -27,10 +27,13 @@ const pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
 let lastFlush = Date.now();
 let flushScheduled = false;
 
+/** Marks what is sent while no cell runs, for the kernel to show under the last cell (see ipc.ts). */
+const background = (): { background?: true } => (running ? {} : { background: true });
+
 function flushStreams(): void {
   for (const name of ['stdout', 'stderr'] as const) {
     if (pending[name]) {
-      send({ type: 'stream', name, text: pending[name] });
+      send({ type: 'stream', name, text: pending[name], ...background() });
       pending[name] = '';
     }
   }
@@ -67,6 +70,8 @@ let nextInputId = 1;
 
 async function execute(cmd: ExecuteCommand): Promise<void> {
   cells.add(cmd.cellName, cmd.source, cmd.sourceMap);
+  // What timers printed before this cell began belongs to the cell before.
+  flushStreams();
   let finished = false;
   // Replies exactly once: from the cell's own end, or from an interrupt. An interrupt of a busy
   // loop terminates this very function mid-way, so the interrupt path must reply on its own.
@@ -121,11 +126,11 @@ function installGlobals(notebookDir: string, kernelRoot: string, aliases: Record
   installDisplaySink({
     display: (data, metadata, displayId, update) => {
       flushStreams();
-      send({ type: 'display', data, metadata, displayId, update });
+      send({ type: 'display', data, metadata, displayId, update, ...background() });
     },
     clear: (wait) => {
       flushStreams();
-      send({ type: 'clear', wait });
+      send({ type: 'clear', wait, ...background() });
     },
   });
 }
@@ -149,12 +154,20 @@ function main(): void {
   process.exit = ((code?: number | string) => { throw new ProcessExitError(code); }) as typeof process.exit;
   // Ctrl-C reaches the whole process group; the kernel process forwards interrupts on a pipe.
   process.on('SIGINT', () => undefined);
-  process.on('uncaughtException', (e) => {
-    process.stderr.write(formatError(e, cells).traceback.join('\n') + '\n');
-  });
+  // A callback's exception must neither kill the runtime (and every variable) nor vanish: during
+  // a cell it goes to that cell's stderr, between cells it is shown under the last cell.
+  const uncaught = (error: ErrorContent): void => {
+    if (running) {
+      process.stderr.write(error.traceback.join('\n') + '\n');
+      return;
+    }
+    flushStreams();
+    send({ type: 'uncaught', error });
+  };
+  process.on('uncaughtException', (e) => uncaught(formatError(e, cells)));
   process.on('unhandledRejection', (reason) => {
-    const err = formatError(reason, cells);
-    process.stderr.write(`Unhandled promise rejection: ${err.traceback.join('\n')}\n`);
+    const error = formatError(reason, cells);
+    uncaught({ ...error, traceback: [`Unhandled promise rejection: ${error.traceback[0]}`, ...error.traceback.slice(1)] });
   });
   process.on('message', (msg: ToRuntime) => {
     if (msg.type === 'execute') void execute(msg);

@@ -28,6 +28,17 @@ export interface CellEvents {
   input(prompt: string, password: boolean): Promise<string>;
 }
 
+/**
+ * What the runtime sends while no cell runs: a timer's print, a server handler's log, a display
+ * from a callback, an exception nothing caught. The kernel shows it under the last cell, as
+ * ipykernel does with output from threads.
+ */
+export type BackgroundEvent =
+  | { type: 'stream'; name: 'stdout' | 'stderr'; text: string }
+  | { type: 'display'; data: MimeBundle; metadata: Record<string, unknown>; displayId?: string; update: boolean }
+  | { type: 'clear'; wait: boolean }
+  | { type: 'uncaught'; error: ErrorContent };
+
 export type CellOutcome =
   | { status: 'ok'; result?: MimeBundle }
   | { status: 'error'; error: ErrorContent; runtimeDied?: boolean };
@@ -48,6 +59,8 @@ export class RuntimeProcess {
   private nextId = 1;
   /** Output the runtime wrote outside our capture (native code, Node warnings) when no cell runs. */
   onStrayOutput: (name: 'stdout' | 'stderr', text: string) => void = () => undefined;
+  /** Receives what the runtime sends between cells (see BackgroundEvent). */
+  onBackground: (event: BackgroundEvent) => void = () => undefined;
   /** Called after the runtime died and was restarted: every variable is gone. */
   onRestart: () => void = () => undefined;
 
@@ -99,6 +112,11 @@ export class RuntimeProcess {
 
   private handle(msg: FromRuntime): void {
     const p = this.pending;
+    if (msg.type === 'uncaught') return this.onBackground(msg);
+    if ((msg.type === 'stream' || msg.type === 'display' || msg.type === 'clear') && (msg.background || !p)) {
+      const { background: _, ...event } = msg;
+      return this.onBackground(event);
+    }
     if (!p) return;
     switch (msg.type) {
       case 'stream': p.events.stream(msg.name, msg.text); break;

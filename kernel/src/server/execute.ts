@@ -6,7 +6,7 @@ import type { CompilerClient } from '../compiler/compiler-client';
 import type { CellDiagnostic } from '../compiler/cell-compiler';
 import type { MimeBundle } from '../display/mime';
 import type { ErrorContent, ExecuteRequest, JsonObject } from '../protocol/messages';
-import type { CellOutcome, RuntimeProcess } from '../runtime/runtime-process';
+import type { BackgroundEvent, CellOutcome, RuntimeProcess } from '../runtime/runtime-process';
 import { codeFrame, interruptedError } from '../runtime/traceback';
 
 export interface ExecuteIo {
@@ -44,6 +44,22 @@ export function compileError(cellName: string, source: string, diagnostics: Cell
       'Fix them, or add `// @ts-ignore` above a line (`// @ts-nocheck` at the top of the cell) to run it anyway.',
     ],
   };
+}
+
+/**
+ * Publishes what the runtime sent between cells. The caller passes a `publish` bound to the last
+ * execute_request, so frontends show it under that cell (ipykernel's convention).
+ */
+export function publishBackground(event: BackgroundEvent, publish: ExecuteIo['publish']): void {
+  switch (event.type) {
+    case 'stream': publish('stream', { name: event.name, text: event.text }); break;
+    case 'display':
+      publish(event.update ? 'update_display_data' : 'display_data',
+        { data: event.data, metadata: event.metadata, transient: event.displayId ? { display_id: event.displayId } : {} });
+      break;
+    case 'clear': publish('clear_output', { wait: event.wait }); break;
+    case 'uncaught': publish('error', { ...event.error }); break;
+  }
 }
 
 export interface ExecuteOutcome {

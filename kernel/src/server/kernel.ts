@@ -12,7 +12,7 @@ import type { TypecheckMode } from '../compiler/cell-compiler';
 import { childMessage, decode, encode, Signer, WireError } from '../protocol/wire';
 import { ConnectionInfo, ErrorContent, ExecuteRequest, JsonObject, Message, PROTOCOL_VERSION } from '../protocol/messages';
 import { RuntimeProcess } from '../runtime/runtime-process';
-import { executeCell } from './execute';
+import { executeCell, publishBackground } from './execute';
 import { History } from './history';
 import { kernelEnvironment, KernelEnvironment } from './environment';
 import { KernelSockets } from './sockets';
@@ -55,6 +55,8 @@ export class Kernel {
   private shellBusy = false;
   private abortQueuedExecutes = false;
   private pendingInput: { resolve(v: string): void } | undefined;
+  /** The last non-silent execute_request: output the runtime sends between cells is shown under it. */
+  private lastExecute: Message | undefined;
   /** An interrupt came since the running execute_request began (see ExecuteIo.interrupted). */
   private interruptedThisCell = false;
   private shuttingDown = false;
@@ -76,6 +78,7 @@ export class Kernel {
       notebookDir, kernelRoot: this.env.kernelRoot, moduleAliases: this.env.runtimeAliases, memoryLimitMb: options.memoryLimitMb,
     });
     this.runtime.onStrayOutput = (name, text) => this.log(`runtime ${name}: ${text.trimEnd()}`);
+    this.runtime.onBackground = (event) => publishBackground(event, (type, content) => this.publish(this.lastExecute, type, content));
     this.runtime.onRestart = () => this.log('the runtime process died and was restarted');
     this.finished = new Promise((resolve) => { this.finish = resolve; });
   }
@@ -198,7 +201,10 @@ export class Kernel {
       const storeHistory = request.store_history !== false && !silent;
       if (storeHistory) this.executionCount++;
       const count = this.executionCount;
-      if (!silent) this.publish(msg, 'execute_input', { code: request.code, execution_count: count });
+      if (!silent) {
+        this.lastExecute = msg;
+        this.publish(msg, 'execute_input', { code: request.code, execution_count: count });
+      }
       if (storeHistory) this.history.add(count, request.code);
       this.interruptedThisCell = false;
       const outcome = await executeCell(request, count, this.cellIndex++, this.compiler, this.runtime, {

@@ -1,0 +1,180 @@
+"""The tsdl kernel as a TypeScript developer uses it: in a project folder with its own tsconfig.json
+(NodeNext, ES2022, strict), package.json "type": "module", local .ts modules and an ES-only
+package, driven through jupyter_client as JupyterLab would drive it.
+
+Run through jest by test/typescript-projects.slow.test.ts, or by hand:
+
+    TSDL_KERNEL_NAME=tsdl .venv/bin/python -m unittest -v test/python/test_typescript_projects.py
+
+Each test class runs with both checkers: TypeScript 7 (native, the default where it starts) and
+TypeScript 6 (TSDL_NATIVE_CHECKER=0).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+import unittest
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import Empty
+
+from jupyter_client.manager import KernelManager
+
+KERNEL_NAME = os.environ.get("TSDL_KERNEL_NAME", "tsdl")
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+TIMEOUT = 90
+
+
+@dataclass
+class Cell:
+    msg_id: str
+    reply: dict
+    outputs: list[dict] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.reply["status"]
+
+    def text(self, name: str = "stdout") -> str:
+        return "".join(o["text"] for o in self.outputs if o["msg_type"] == "stream" and o["name"] == name)
+
+    def result(self) -> str | None:
+        for o in self.outputs:
+            if o["msg_type"] == "execute_result":
+                return o["data"]["text/plain"]
+        return None
+
+    def error(self) -> str:
+        """The error as a user reads it: name, value, traceback lines without colours."""
+        if self.reply["status"] != "error":
+            return ""
+        return "\n".join([f'{self.reply["ename"]}: {self.reply["evalue"]}', *map(strip_ansi, self.reply["traceback"])])
+
+
+def strip_ansi(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+class Kernel:
+    """One kernel started in `cwd`, as JupyterLab starts one beside a notebook."""
+
+    def __init__(self, cwd: Path, env: dict[str, str] | None = None) -> None:
+        self.km = KernelManager(kernel_name=KERNEL_NAME)
+        self.km.start_kernel(cwd=str(cwd), env={**os.environ, **(env or {})})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=TIMEOUT)
+
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+    def run(self, code: str) -> Cell:
+        msg_id = self.kc.execute(code)
+        outputs: list[dict] = []
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=max(1, deadline - time.monotonic()))
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+            if msg["msg_type"] in ("stream", "execute_result", "display_data", "error"):
+                outputs.append({"msg_type": msg["msg_type"], **msg["content"]})
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        assert reply["parent_header"]["msg_id"] == msg_id
+        return Cell(msg_id, reply["content"], outputs)
+
+    def ok(self, code: str) -> Cell:
+        cell = self.run(code)
+        assert cell.status == "ok", f"cell failed:\n{code}\n---\n{cell.error()}"
+        return cell
+
+    def late_outputs(self, parent: Cell, until, timeout: float = 10) -> list[dict]:
+        """IOPub output under `parent` after it finished, until `until(outputs)` or the timeout."""
+        outputs: list[dict] = []
+        deadline = time.monotonic() + timeout
+        while not until(outputs) and time.monotonic() < deadline:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            except Empty:
+                break
+            if msg["parent_header"].get("msg_id") == parent.msg_id and msg["msg_type"] != "status":
+                outputs.append({"msg_type": msg["msg_type"], **msg["content"]})
+        return outputs
+
+    def complete(self, code: str) -> list[str]:
+        msg_id = self.kc.complete(code, len(code))
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        assert reply["parent_header"]["msg_id"] == msg_id
+        return reply["content"]["matches"]
+
+
+def stream_text(outputs: list[dict], name: str = "stdout") -> str:
+    return "".join(o["text"] for o in outputs if o["msg_type"] == "stream" and o["name"] == name)
+
+
+def project_copy() -> Path:
+    """A fresh copy of the fixture project: tests edit its files."""
+    target = Path(tempfile.mkdtemp(prefix="tsdl-ts-project-"))
+    shutil.copytree(FIXTURES / "ts-project", target, dirs_exist_ok=True)
+    # @types/node and the kernel's own packages resolve from this checkout, as from a project's.
+    return target
+
+
+class BackgroundOutput(unittest.TestCase):
+    """Output that happens after its cell ended is shown under the last cell, not lost."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.dir = Path(tempfile.mkdtemp(prefix="tsdl-background-"))
+        cls.kernel = Kernel(cls.dir)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.kernel.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_timer_print_after_the_cell_ends(self) -> None:
+        cell = self.kernel.ok('setTimeout(() => console.log("late print"), 300);\n"A"')
+        self.assertEqual(cell.result(), "'A'")
+        self.assertNotIn("late print", cell.text())
+        late = self.kernel.late_outputs(cell, lambda out: "late print" in stream_text(out))
+        self.assertEqual(stream_text(late), "late print\n")
+
+    def test_error_thrown_in_a_callback_is_shown_and_the_runtime_survives(self) -> None:
+        self.kernel.ok("const survivor = 41;")
+        cell = self.kernel.ok('setTimeout(() => {\n  throw new RangeError("late failure");\n}, 100);\n"scheduled"')
+        late = self.kernel.late_outputs(cell, lambda out: any(o["msg_type"] == "error" for o in out))
+        errors = [o for o in late if o["msg_type"] == "error"]
+        self.assertEqual(len(errors), 1, late)
+        self.assertEqual((errors[0]["ename"], errors[0]["evalue"]), ("RangeError", "late failure"))
+        self.assertIn(":2:9", "\n".join(map(strip_ansi, errors[0]["traceback"])))
+        self.assertEqual(self.kernel.ok("survivor + 1").result(), "42")
+
+    def test_http_handler_logs_appear(self) -> None:
+        start = self.kernel.ok(
+            'import * as http from "node:http";\n'
+            "const server = http.createServer((req, res) => {\n"
+            "  console.log(`handled ${req.method} ${req.url}`);\n"
+            '  res.end("pong");\n'
+            "});\n"
+            'await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));\n'
+            "(server.address() as { port: number }).port"
+        )
+        port = int(start.result())
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=10) as response:
+            self.assertEqual(response.read(), b"pong")
+        late = self.kernel.late_outputs(start, lambda out: "handled" in stream_text(out))
+        self.assertEqual(stream_text(late), "handled GET /ping\n")
+        self.kernel.ok("server.close();")
+
+
+if __name__ == "__main__":
+    unittest.main()
