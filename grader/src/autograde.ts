@@ -13,7 +13,7 @@ import { gradeId, isGrade, maxPoints } from './nbgrader';
 import type { ReleasedAssignment } from './release';
 import { gradeCells, RESULT_FILE, RESULT_FORMAT, totals, writeFileAtomic, writeGradebook, type CellResult, type SubmissionResult } from './results';
 import type { CellRunner, StartRunner } from './runner';
-import { checkCellMetadata, clearOutputs } from './steps/release';
+import { assignCellIds, checkCellMetadata, clearOutputs } from './steps/release';
 import { deduplicateIds, handleDeletedCells, overwriteKernelspec, restoreFromSource, type SanitizeContext } from './steps/sanitize';
 import { execute, type ExecuteContext } from './steps/execute';
 import { DEFAULT_OUTPUT_LIMITS, limitOutput, type OutputLimits } from './steps/limitOutput';
@@ -57,7 +57,7 @@ export interface Submission {
   file: string;
 }
 
-export const sanitizePipeline: Step<SanitizeContext>[] = [clearOutputs, deduplicateIds, overwriteKernelspec, restoreFromSource, handleDeletedCells, checkCellMetadata];
+export const sanitizePipeline: Step<SanitizeContext>[] = [clearOutputs, assignCellIds, deduplicateIds, overwriteKernelspec, restoreFromSource, handleDeletedCells, checkCellMetadata];
 
 type RunContext = ExecuteContext & { outputLimits: OutputLimits };
 export const executePipeline: Step<RunContext>[] = [execute, limitOutput];

@@ -9,7 +9,7 @@ import { autogradeBatch, DEFAULT_LIMITS, submissionIds, type Submission } from '
 import { writeFeedback } from './feedback';
 import { parseNotebook, serializeNotebook } from './notebook';
 import { progressBar, type Progress } from './progress';
-import { releaseNotebook } from './release';
+import { releaseNotebook, sourceWarnings } from './release';
 import { writeFileAtomic } from './results';
 import { startKernelRunner, type StartRunner } from './runner';
 
@@ -116,7 +116,9 @@ async function autograde(args: string[], deps: Required<Pick<GradeDeps, 'stdout'
     memoryLimitMb,
   };
   const sourceName = path.basename(values.source);
-  const assignment = await releaseNotebook(parseNotebook(await fs.readFile(values.source, 'utf8')));
+  const source = parseNotebook(await fs.readFile(values.source, 'utf8'));
+  for (const warning of sourceWarnings(source)) deps.stderr(`tsdl grade autograde: warning: ${warning}\n`);
+  const assignment = await releaseNotebook(source);
   const files: string[] = [];
   for (const arg of positionals) files.push(await resolveSubmission(arg, sourceName));
   const submissions: Submission[] = submissionIds(files);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { releaseNotebook } from './release';
+import { releaseNotebook, sourceWarnings } from './release';
 import { computeChecksum, gradeId } from './nbgrader';
 import { readFixtureSource } from './__fixtures__/submissions';
 import type { Notebook } from './notebook';
@@ -60,5 +60,45 @@ describe('releaseNotebook', () => {
     const config = readFileSync(path.join(__dirname, '..', 'nbgrader', 'nbgrader_config.py'), 'utf8');
     const literal = /^TYPESCRIPT_STUB = (".*")$/m.exec(config)?.[1];
     expect(literal && JSON.parse(literal)).toBe(TYPESCRIPT_STUB);
+  });
+});
+
+describe('cell ids', () => {
+  const withoutIds = (minor: number) => {
+    const nb = readFixtureSource();
+    nb.nbformat_minor = minor;
+    for (const c of nb.cells) delete c.id;
+    return nb;
+  };
+
+  it('gives every cell of an nbformat 4.5 notebook a unique, stable id', async () => {
+    const first = (await releaseNotebook(withoutIds(5))).released;
+    const ids = first.cells.map((c) => c.id);
+    expect(ids.every((id) => typeof id === 'string' && /^[a-zA-Z0-9-_]{1,64}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(cellById(first, 'test_relu').id).toBe('test_relu');
+    expect((await releaseNotebook(withoutIds(5))).released.cells.map((c) => c.id)).toEqual(ids);
+  });
+
+  it('keeps existing ids, replaces duplicates, and leaves nbformat 4.4 (no ids in its schema) alone', async () => {
+    const source = readFixtureSource();
+    const kept = source.cells.map((c) => c.id);
+    source.cells[2].id = source.cells[1].id;
+    const released = (await releaseNotebook(source)).released;
+    expect(released.cells[0].id).toBe(kept[0]);
+    expect(released.cells[2].id).not.toBe(released.cells[1].id);
+    expect((await releaseNotebook(withoutIds(4))).released.cells.some((c) => c.id !== undefined)).toBe(false);
+  });
+});
+
+describe('sourceWarnings', () => {
+  it('is silent for a source with solutions', () => {
+    expect(sourceWarnings(readFixtureSource())).toEqual([]);
+  });
+
+  it('names the mix-up when the student version is passed as the source', async () => {
+    const { released } = await releaseNotebook(readFixtureSource());
+    const [warning] = sourceWarnings(released);
+    expect(warning).toMatch(/looks like the student version: none of its answer cells holds a solution.*checksums.*no hidden tests either.*source\/ folder\) as --source/);
   });
 });

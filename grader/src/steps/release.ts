@@ -2,8 +2,9 @@
  * The steps that turn a teacher's source notebook into the student version, each a port of the
  * nbgrader preprocessor of the same name (nbgrader/preprocessors/*.py).
  */
+import { createHash } from 'node:crypto';
 import { step } from '../pipeline';
-import { computeChecksum, isGrade, isLocked, isSolution, validateNbgraderMetadata } from '../nbgrader';
+import { computeChecksum, gradeId, isGrade, isLocked, isSolution, validateNbgraderMetadata } from '../nbgrader';
 
 export interface ReleaseContext {
   /** Replaces a solution region in code cells; keyed by kernelspec language. */
@@ -122,4 +123,33 @@ export const clearHiddenTests = step<unknown>('clearHiddenTests', (nb) => {
     cell.source = replaced;
   });
   delete nb.metadata.celltoolbar;
+});
+
+/** nbformat's cell id rule (nbformat 4.5, `nbformat.v4.nbformat.schema.json`). */
+const CELL_ID = /^[a-zA-Z0-9-_]{1,64}$/;
+
+/**
+ * nbformat 4.5 requires every cell to have an id; without one nbformat warns
+ * (MissingIDFieldWarning) and will one day refuse the notebook. nbgrader's generate_assignment
+ * fills missing ids with random ones as nbformat reads the source; here they are stable, so that
+ * releasing the same source twice writes the same file: a graded cell takes its grade_id, any
+ * other cell a hash of its position and text. Existing unique ids are kept, duplicates replaced.
+ * Notebooks older than 4.5 have no ids in their schema and are left as they are, as nbgrader does.
+ */
+export const assignCellIds = step<unknown>('assignCellIds', (nb) => {
+  if (nb.nbformat < 4 || (nb.nbformat === 4 && nb.nbformat_minor < 5)) return;
+  const used = new Set<string>();
+  const needs: number[] = [];
+  nb.cells.forEach((cell, i) => {
+    if (cell.id !== undefined && CELL_ID.test(cell.id) && !used.has(cell.id)) used.add(cell.id);
+    else needs.push(i);
+  });
+  for (const i of needs) {
+    const cell = nb.cells[i];
+    const id = gradeId(cell);
+    let candidate = id !== undefined && CELL_ID.test(id) ? id : createHash('md5').update(`${i}\n${cell.cell_type}\n${cell.source}`).digest('hex').slice(0, 8);
+    for (let n = 2; used.has(candidate); n++) candidate = `${candidate.slice(0, 60)}-${n}`;
+    used.add(candidate);
+    cell.id = candidate;
+  }
 });
