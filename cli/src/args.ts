@@ -1,22 +1,18 @@
-/** A small argument reader: flags with values, boolean flags, and positional arguments. */
-export interface ParsedArgs {
-  positional: string[];
-  flags: Map<string, string | true>;
-}
+/**
+ * Every `tsdl` command reads its arguments with Node's own `util.parseArgs` (as `tsdl grade`
+ * does), strictly: an unknown or misspelt option is an error that names the command's help, never
+ * silently ignored.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-export function parseArgs(argv: string[], withValue: string[]): ParsedArgs {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('-')) {
-      const [key, inline] = a.split('=', 2);
-      if (withValue.includes(key)) {
-        const value = inline ?? argv[++i];
-        if (value === undefined) throw new Error(`${key} needs a value.`);
-        flags.set(key, value);
-      } else flags.set(key, true);
-    } else positional.push(a);
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parseCommandArgs<const T extends Options>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    // Node's first sentence names the option ("Unknown option '--outptu'"); the rest is about '--'.
+    const reason = (e as Error).message.split(/\.\s/)[0].replace(/\.$/, '');
+    throw new Error(`${command}: ${reason}. See \`tsdl --help\`.`);
   }
-  return { positional, flags };
 }

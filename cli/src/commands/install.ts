@@ -1,15 +1,16 @@
 /** `tsdl install [--user | --sys-prefix | --prefix DIR]`: write the kernelspec. */
 import { InstallTarget, installKernelspec } from '../../../kernel/src/install/kernelspec';
-import { parseArgs } from '../args';
+import { parseCommandArgs } from '../args';
 
 export function installTarget(argv: string[]): InstallTarget {
-  const args = parseArgs(argv, ['--prefix', '--python']);
-  const prefix = args.flags.get('--prefix');
-  if (typeof prefix === 'string') return { kind: 'prefix', dir: prefix };
-  if (args.flags.has('--sys-prefix')) {
-    const python = args.flags.get('--python');
-    return { kind: 'sys-prefix', python: typeof python === 'string' ? python : undefined };
-  }
+  const { values } = parseCommandArgs('install', argv, {
+    prefix: { type: 'string' },
+    python: { type: 'string' },
+    'sys-prefix': { type: 'boolean' },
+    user: { type: 'boolean' },
+  });
+  if (values.prefix !== undefined) return { kind: 'prefix', dir: values.prefix };
+  if (values['sys-prefix']) return { kind: 'sys-prefix', python: values.python };
   return { kind: 'user' };
 }
 
