@@ -5,7 +5,7 @@ import { kernelEnvironment } from '../../../kernel/src/server/environment';
 import { kernelsDir } from '../../../kernel/src/install/kernelspec';
 
 export async function doctorCommand(): Promise<number> {
-  const env = kernelEnvironment(process.cwd());
+  const env = kernelEnvironment();
   const lines = [String(env.kernelInfo.banner)];
   const venvJupyter = path.join(env.kernelRoot, '.venv', 'bin', 'jupyter');
   lines.push(`Python environment: ${fs.existsSync(venvJupyter) ? path.join(env.kernelRoot, '.venv') : 'not created yet (`tsdl lab` creates it)'}`);

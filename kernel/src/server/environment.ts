@@ -34,11 +34,14 @@ function readVersion(file: string): string {
   }
 }
 
-/** Which tensor backend the library will pick, without loading TensorFlow.js. */
-function backendName(root: string): string {
+/**
+ * Which tensor backend the library will pick, without loading TensorFlow.js: through the
+ * package's own `tsdl/backend-probe` export (the library sits above the kernel, so no static import).
+ */
+function backendName(): string {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const probe = require(path.join(root, 'dist/lib/src/backend/probe.js')) as { probeBackend(): { name: string; reason: string } };
+    const probe = require('tsdl/backend-probe') as { probeBackend(): { name: string; reason: string } };
     const { name, reason } = probe.probeBackend();
     return `${name} (${reason})`;
   } catch {
@@ -46,7 +49,7 @@ function backendName(root: string): string {
   }
 }
 
-export function kernelEnvironment(_notebookDir: string): KernelEnvironment {
+export function kernelEnvironment(): KernelEnvironment {
   const root = findKernelRoot();
   const dist = path.join(root, 'dist');
   const exportsMap = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -69,7 +72,7 @@ export function kernelEnvironment(_notebookDir: string): KernelEnvironment {
   // TypeScript 7 checks the cells it can when its package is installed (compiler/native-checker.ts).
   const native = fs.existsSync(path.join(root, 'node_modules/typescript-7/package.json'))
     ? ` (cells checked by TypeScript ${readVersion(path.join(root, 'node_modules/typescript-7/package.json'))}, native, where it can)` : '';
-  const banner = `tsdl ${version}: TypeScript ${tsVersion}${native} on Node.js ${process.version.slice(1)}, tensors on ${backendName(root)}`;
+  const banner = `tsdl ${version}: TypeScript ${tsVersion}${native} on Node.js ${process.version.slice(1)}, tensors on ${backendName()}`;
   return {
     kernelRoot: root,
     notebookGlobals: path.join(dist, 'kernel/src/runtime/notebook-globals.d.ts'),

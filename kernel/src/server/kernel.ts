@@ -69,7 +69,7 @@ export class Kernel {
     this.sockets = new KernelSockets(conn);
     this.log = options.log ?? ((line) => process.stderr.write(`[tsdl] ${line}\n`));
     const notebookDir = path.resolve(options.notebookDir ?? process.cwd());
-    this.env = kernelEnvironment(notebookDir);
+    this.env = kernelEnvironment();
     this.compiler = new CompilerClient({
       notebookDir, kernelRoot: this.env.kernelRoot, moduleAliases: this.env.typeAliases,
       globalDeclarationFiles: [this.env.notebookGlobals], typecheck: typecheckMode(process.env.TSDL_TYPECHECK),

@@ -61,7 +61,7 @@ export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number 
   return worst;
 }
 
-/** Compares `kernelName` on wasm with cpu; returns the wasm result for further checks. */
+/** Compares `kernelName` on wasm with cpu: throws, naming `label`, when shapes differ or values differ by more than `tolerance`. */
 export async function expectSameAsCpu(
   kernelName: string,
   inputs: Record<string, Input>,
