@@ -1,4 +1,7 @@
-import { hashSource, parseChapterSource, SourceFormatError } from './source-format';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chapterSources } from './chapter-notebook';
+import { hashSource, longCodeLines, MAX_CODE_LINE, parseChapterSource, SourceFormatError } from './source-format';
 
 const chapter = [
   '# Title',
@@ -51,4 +54,26 @@ test('mistakes name the line and the fix', () => {
 test('the source hash ignores line-ending style but not content', () => {
   expect(hashSource('a\r\nb')).toBe(hashSource('a\nb'));
   expect(hashSource('a\nb')).not.toBe(hashSource('a\nc'));
+});
+
+test('a written answer becomes a manually graded markdown cell, not code', () => {
+  const cells = parseChapterSource('Why?\n```md answer id=why_relu points=2\n**Model answer.** Because.\n\nRubric: 1 point for ...\n```\nAfter.');
+  expect(cells.map((c) => c.cell_type)).toEqual(['markdown', 'markdown', 'markdown']);
+  expect(cells[1]).toMatchObject({ id: 'why_relu', source: '**Model answer.** Because.\n\nRubric: 1 point for ...' });
+  expect(cells[1].metadata.nbgrader).toEqual({ schema_version: 3, grade: true, solution: true, locked: false, grade_id: 'why_relu', points: 2 });
+  // A plain ```md block stays part of the prose around it.
+  expect(parseChapterSource('a\n```md\n# b\n```\nc').map((c) => c.cell_type)).toEqual(['markdown']);
+  expect(() => parseChapterSource('```md answer id=a\nx\n```', 'c.md')).toThrow(/c.md:1: a written answer needs points=N/);
+  expect(() => parseChapterSource('```md solution id=a points=1\nx\n```', 'c.md')).toThrow(/must be a written answer/);
+});
+
+test('long code lines are found with their line numbers; prose lines are not code', () => {
+  const long = 'x'.repeat(MAX_CODE_LINE + 1);
+  const text = [long, '```ts', 'const a = 1;', `// ${long}`, '```', long, '````ts', long.slice(1), '````'].join('\n');
+  expect(longCodeLines(text, 'c.md')).toEqual([`c.md:4 (${MAX_CODE_LINE + 4} characters)`]);
+});
+
+// JupyterLab and GitHub cut code lines off at about this width; the reader would scroll sideways.
+test.each(chapterSources().map((s) => [path.basename(s), s]))(`%s: every code line is at most ${MAX_CODE_LINE} characters`, (name, source) => {
+  expect(longCodeLines(fs.readFileSync(source, 'utf8'), name)).toEqual([]);
 });

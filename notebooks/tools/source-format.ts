@@ -6,6 +6,9 @@
  * - a fenced block ```` ```ts ```` becomes a code cell; words after `ts` give nbgrader roles:
  *   `solution id=NAME` (answer cell), `test id=NAME points=N` (graded test cell),
  *   `locked id=NAME` (read-only), e.g. ```` ```ts test id=test_sigmoid points=2 ````;
+ * - a fenced block ```` ```md answer id=NAME points=N ```` becomes a manually graded written
+ *   answer (nbgrader's markdown cell with solution and grade set): the teacher's version holds a
+ *   model answer and the rubric, the student version only nbgrader's "YOUR ANSWER HERE";
  * - a fence of four or more backticks closes only on the same number, so code may hold ```.
  *
  * This module is pure: text in, cells out; `hashSource` fingerprints what the outputs came from.
@@ -35,7 +38,10 @@ export class SourceFormatError extends Error {
 
 const FENCE = /^(`{3,})\s*(\S*)\s*(.*)$/;
 
-function parseRole(words: string, file: string, line: number): NbgraderMeta | undefined {
+/** The longest code line a chapter may hold: longer ones are cut off in JupyterLab and on GitHub. */
+export const MAX_CODE_LINE = 100;
+
+function parseRole(words: string, file: string, line: number, cellType: 'code' | 'markdown' = 'code'): NbgraderMeta | undefined {
   const tokens = words.split(/\s+/).filter(Boolean);
   if (tokens.length === 0) return undefined;
   const role = tokens[0];
@@ -48,14 +54,19 @@ function parseRole(words: string, file: string, line: number): NbgraderMeta | un
   const id = attrs.get('id');
   if (!id) throw new SourceFormatError(`${file}:${line}: a ${role} cell needs id=NAME (nbgrader's grade_id)`);
   const base = { schema_version: 3 as const, grade_id: id };
+  const points = Number(attrs.get('points'));
+  if (cellType === 'markdown') {
+    if (role !== 'answer') throw new SourceFormatError(`${file}:${line}: a \`\`\`md block with words after it must be a written answer: \`\`\`md answer id=NAME points=N`);
+    if (!(points > 0)) throw new SourceFormatError(`${file}:${line}: a written answer needs points=N with N > 0`);
+    return { ...base, grade: true, solution: true, locked: false, points };
+  }
   if (role === 'solution') return { ...base, grade: false, solution: true, locked: false };
   if (role === 'locked') return { ...base, grade: false, solution: false, locked: true };
   if (role === 'test') {
-    const points = Number(attrs.get('points'));
     if (!(points > 0)) throw new SourceFormatError(`${file}:${line}: a test cell needs points=N with N > 0`);
     return { ...base, grade: true, solution: false, locked: false, points };
   }
-  throw new SourceFormatError(`${file}:${line}: unknown cell role "${role}"; use solution, test or locked`);
+  throw new SourceFormatError(`${file}:${line}: unknown cell role "${role}"; use solution, test or locked (a written answer is \`\`\`md answer id=NAME points=N)`);
 }
 
 /** Splits a chapter source into notebook cells. */
@@ -72,22 +83,25 @@ export function parseChapterSource(text: string, file = 'chapter.md'): SourceCel
   for (let i = 0; i < lines.length; i++) {
     const open = FENCE.exec(lines[i]);
     if (lines[i].trim() === '+++') { flushProse(); continue; }
-    if (!open || open[2] !== 'ts') { prose.push(lines[i]); continue; }
+    const answer = open?.[2] === 'md' && open[3].trim() !== '';
+    if (!open || (open[2] !== 'ts' && !answer)) { prose.push(lines[i]); continue; }
     flushProse();
     const fence = open[1];
-    const nbgrader = parseRole(open[3], file, i + 1);
+    const nbgrader = parseRole(open[3], file, i + 1, answer ? 'markdown' : 'code');
     const body: string[] = [];
     let closed = false;
     for (i++; i < lines.length; i++) {
       if (lines[i].trim() === fence) { closed = true; break; }
       body.push(lines[i]);
     }
-    if (!closed) throw new SourceFormatError(`${file}: the code block opened with ${fence}ts is never closed; add a line ${fence}`);
+    if (!closed) throw new SourceFormatError(`${file}: the block opened with ${fence}${open[2]} is never closed; add a line ${fence}`);
     if (nbgrader) {
       if (gradeIds.has(nbgrader.grade_id)) throw new SourceFormatError(`${file}: grade id "${nbgrader.grade_id}" is used twice; ids must be unique`);
       gradeIds.add(nbgrader.grade_id);
     }
-    cells.push({ cell_type: 'code', id: '', source: body.join('\n').replace(/\s+$/, ''), metadata: nbgrader ? { nbgrader } : {} });
+    const source = body.join('\n').replace(/\s+$/, '');
+    if (answer) cells.push({ cell_type: 'markdown', id: '', source, metadata: { nbgrader } });
+    else cells.push({ cell_type: 'code', id: '', source, metadata: nbgrader ? { nbgrader } : {} });
   }
   flushProse();
   // Stable ids (nbformat 4.5): a graded cell's grade_id, else its position, so rebuilding a
@@ -98,4 +112,21 @@ export function parseChapterSource(text: string, file = 'chapter.md'): SourceCel
 /** SHA-256 of a chapter's source text: stored in the notebook so a test can see stale outputs. */
 export function hashSource(text: string): string {
   return createHash('sha256').update(text.replace(/\r\n/g, '\n')).digest('hex');
+}
+
+/** Code lines longer than `MAX_CODE_LINE`, as "file:line (N characters)" for a test to list. */
+export function longCodeLines(text: string, file = 'chapter.md'): string[] {
+  const long: string[] = [];
+  let fence: string | null = null;
+  text.replace(/\r\n/g, '\n').split('\n').forEach((line, i) => {
+    const open = FENCE.exec(line);
+    if (fence === null) {
+      if (open && open[2] === 'ts') fence = open[1];
+    } else if (line.trim() === fence) {
+      fence = null;
+    } else if ([...line].length > MAX_CODE_LINE) {
+      long.push(`${file}:${i + 1} (${[...line].length} characters)`);
+    }
+  });
+  return long;
 }
