@@ -132,7 +132,7 @@ export class NativeCheck {
       const sync = require('typescript-7/unstable/sync') as { API: new (options: object) => NativeApi };
       // The files TypeScript 7 reads from memory; NativeCheck keeps them.
       const files = new Map<string, string>();
-      api = new sync.API({ cwd: config.notebookDir, fs: virtualFileSystem(config, files), tsserverPath: nativeExecutable() });
+      api = new sync.API({ cwd: config.notebookDir, fs: virtualFileSystem(config, files), tsserverPath: nativeLauncher(config.kernelRoot) });
       const configText = (list: string[]): string => JSON.stringify({ compilerOptions, files: list });
       const self = new NativeCheck(api, config, configText, files);
       for (const [file, text] of initialFiles) self.setFile(file, text);
@@ -218,6 +218,19 @@ export class NativeCheck {
       this.api.close();
     } catch { /* already gone */ }
   }
+}
+
+/**
+ * What the API starts: on POSIX, kernel/bin/own-session, which runs the native compiler in a
+ * session of its own so that Jupyter's interrupt (SIGINT to the kernel's process group) does not
+ * reach it (see that script). The API spawns with this thread's environment, which names the
+ * compiler.
+ */
+function nativeLauncher(kernelRoot: string): string {
+  const exe = nativeExecutable();
+  if (process.platform === 'win32') return exe;
+  process.env.TSDL_OWN_SESSION_EXE = exe;
+  return path.join(kernelRoot, 'kernel', 'bin', 'own-session');
 }
 
 /**

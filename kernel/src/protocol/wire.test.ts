@@ -46,3 +46,41 @@ test('an empty key disables signing, as the protocol allows', () => {
   expect(frames[1].toString()).toBe('');
   expect(decode(frames, open).header.msg_type).toBe('execute_request');
 });
+
+describe('headers are checked field by field, as strict clients (the Rust jupyter-protocol crate) parse them', () => {
+  function withHeader(patch: Record<string, unknown>, parent: Record<string, unknown> = {}): Buffer[] {
+    const m = message();
+    const header = { ...m.header, ...patch };
+    for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (header as Record<string, unknown>)[k];
+    const body = [header, parent, {}, m.content].map((p) => Buffer.from(JSON.stringify(p)));
+    return [Buffer.from('client'), Buffer.from('<IDS|MSG>'), Buffer.from(signer.sign(body)), ...body];
+  }
+
+  test.each([
+    [{ msg_type: ['x'] }, 'header has no string msg_type (got a list)'],
+    [{ msg_type: 7 }, 'header has no string msg_type (got a number)'],
+    [{ msg_type: '' }, 'header has no string msg_type (got an empty string)'],
+    [{ msg_id: undefined }, 'header has no string msg_id (got nothing)'],
+    [{ session: { a: 1 } }, 'header field session is an object, not a string'],
+    [{ date: 12 }, 'header field date is a number, not a string'],
+    [{ version: null }, 'header field version is null, not a string'],
+    [{ subshell_id: 3 }, 'header field subshell_id is a number, not a string or null'],
+  ])('a correctly signed message with header %j is refused: %s', (patch, reason) => {
+    expect(() => decode(withHeader(patch), signer)).toThrow(reason);
+  });
+
+  test('a refused header whose msg_type is readable is kept for the error reply; an unreadable one is not', () => {
+    const err = (frames: Buffer[]): WireError => { try { decode(frames, signer); } catch (e) { return e as WireError; } throw new Error('accepted'); };
+    expect(err(withHeader({ date: 12 })).header?.msg_type).toBe('execute_request');
+    expect(err(withHeader({ msg_type: ['execute_request'] })).header).toBeUndefined();
+  });
+
+  test('a parent_header, when not empty, must be a header too', () => {
+    expect(() => decode(withHeader({}, { msg_id: 1, msg_type: 'x' }), signer)).toThrow('parent_header has no string msg_id');
+    expect(decode(withHeader({}, { ...message().header }), signer).parent_header.msg_type).toBe('execute_request');
+  });
+
+  test('optional header fields may be left out, and subshell_id may be null', () => {
+    expect(decode(withHeader({ date: undefined, username: undefined, subshell_id: null }), signer).header.msg_type).toBe('execute_request');
+  });
+});

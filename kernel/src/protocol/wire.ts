@@ -56,6 +56,35 @@ function parseJsonFrame(frame: Buffer | undefined, what: string, identities: Buf
   return value as JsonObject;
 }
 
+/** Header fields every message carries, all strings (messaging spec, "General Message Format"). */
+const HEADER_STRINGS = ['msg_id', 'msg_type', 'session', 'username', 'date', 'version'] as const;
+
+/**
+ * What is wrong with a header, or undefined. msg_id and msg_type must be non-empty strings; the
+ * other fields, which some clients leave out, must be strings when present (a handler reading
+ * `msg_type.endsWith` on a list must never be reached).
+ */
+export function headerProblem(header: JsonObject): string | undefined {
+  for (const field of ['msg_id', 'msg_type'] as const) {
+    if (typeof header[field] !== 'string' || header[field] === '') return `has no string ${field} (got ${describe(header[field])})`;
+  }
+  for (const field of HEADER_STRINGS) {
+    if (field in header && typeof header[field] !== 'string') return `field ${field} is ${describe(header[field])}, not a string`;
+  }
+  if ('subshell_id' in header && header.subshell_id !== null && typeof header.subshell_id !== 'string') {
+    return `field subshell_id is ${describe(header.subshell_id)}, not a string or null`;
+  }
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (value === '') return 'an empty string';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 /** Multipart frames -> message. Throws WireError on a bad signature or a malformed message. */
 export function decode(frames: Buffer[], signer: Signer): Message {
   const split = frames.findIndex((f) => f.length === DELIMITER.length && f.toString('utf8') === DELIMITER);
@@ -65,14 +94,21 @@ export function decode(frames: Buffer[], signer: Signer): Message {
   const body = frames.slice(split + 2, split + 6);
   if (body.length < 4) throw new WireError(`message has ${body.length} of the 4 required frames`, identities);
   if (!signer.verify(signature, body)) throw new WireError(signature ? 'invalid signature' : 'missing signature', identities);
-  const header = parseJsonFrame(body[0], 'header', identities) as unknown as MessageHeader;
-  if (typeof header.msg_type !== 'string' || typeof header.msg_id !== 'string') {
-    throw new WireError('header lacks msg_type or msg_id', identities, header);
+  const header = parseJsonFrame(body[0], 'header', identities);
+  const problem = headerProblem(header);
+  if (problem) {
+    // Replies go to a header whose msg_type we can at least read; anything else is only logged.
+    const readable = typeof header.msg_type === 'string' && typeof header.msg_id === 'string' ? header as Partial<MessageHeader> : undefined;
+    throw new WireError(`header ${problem}`, identities, readable);
   }
+  const checked = header as unknown as MessageHeader;
+  const parentHeader = parseJsonFrame(body[1], 'parent_header', identities, checked);
+  const parentProblem = Object.keys(parentHeader).length ? headerProblem(parentHeader) : undefined;
+  if (parentProblem) throw new WireError(`parent_header ${parentProblem}`, identities, checked);
   return {
     identities,
-    header,
-    parent_header: parseJsonFrame(body[1], 'parent_header', identities, header) as Partial<MessageHeader>,
+    header: checked,
+    parent_header: parentHeader as Partial<MessageHeader>,
     metadata: parseJsonFrame(body[2], 'metadata', identities, header),
     content: parseJsonFrame(body[3], 'content', identities, header),
     buffers: frames.slice(split + 6),

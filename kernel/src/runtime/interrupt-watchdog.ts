@@ -13,6 +13,9 @@
  * `uninterruptible(fn)`; a termination waits until it has returned (a running kernel takes
  * milliseconds to seconds) and no new section starts while one is on its way.
  *
+ * The worker also ends the runtime when the kernel's end of the pipe closes: a main thread stuck
+ * in a loop would never see its IPC channel close, and would outlive a killed kernel.
+ *
  * The runtime must run with `--no-force-async-hooks-checks`: a termination that lands inside a
  * timer callback otherwise trips Node's async-hooks consistency check and aborts the process.
  */
@@ -67,6 +70,9 @@ function interrupt() {
 const stream = fs.createReadStream('', { fd: workerData.fd, autoClose: false });
 stream.on('data', (chunk) => { for (let i = 0; i < chunk.length; i++) interrupt(); });
 stream.on('error', () => {});
+// The kernel closed its end (it exited, or was killed): end the runtime even if its main thread is
+// stuck in a loop and cannot see its IPC channel close.
+stream.on('end', () => process.kill(process.pid, 'SIGKILL'));
 `;
 
 export function startWatchdog(onInterrupt: (n: number) => void): Watchdog {

@@ -50,6 +50,8 @@ interface Pending {
 }
 
 const RUNTIME_ENTRY = path.join(__dirname, 'runtime-main.js');
+/** How long `stop` lets the runtime finish before killing it. */
+const STOP_GRACE_MS = 1000;
 
 export class RuntimeProcess {
   private child: ChildProcess | undefined;
@@ -82,6 +84,11 @@ export class RuntimeProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
       serialization: 'advanced',
+      // A session of its own: Jupyter interrupts with SIGINT to the kernel's whole process group,
+      // and an interrupt must reach the runtime once, through the interrupt pipe, not also as a
+      // signal landing in the middle of its work. It still ends with the kernel: it exits when
+      // its IPC channel or interrupt pipe closes (runtime-main.ts, interrupt-watchdog.ts).
+      detached: true,
     });
     this.child = child;
     this.interruptPipe = child.stdio[INTERRUPT_FD] as Writable;
@@ -188,9 +195,17 @@ export class RuntimeProcess {
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     this.send({ type: 'shutdown' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    // A cell stuck in a loop cannot read the shutdown message; the kernel's own shutdown must
+    // finish within Jupyter's patience (see Kernel.shutdown).
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
+  }
+
+  /** Ends the runtime at once (the kernel is exiting and cannot wait). */
+  kill(): void {
+    this.stopping = true;
+    this.child?.kill('SIGKILL');
   }
 
   /** Kill and start afresh (kernel restart without a new kernel process). */

@@ -90,13 +90,42 @@ export class Kernel {
   }
 
   async start(): Promise<void> {
-    await this.sockets.bind((channel, frames) => this.onFrames(channel, frames));
+    await this.sockets.bind((channel, frames) => this.onFrames(channel, frames), (topic) => this.welcome(topic));
     this.publish(undefined, 'status', { execution_state: 'starting' });
     // Both start in the background: kernel_info is answered before they are ready.
     void this.runtime.start().catch((e: Error) => this.log(`runtime failed to start: ${e.message}`));
     void this.compiler.warmup().catch((e: Error) => this.log(`compiler warm-up failed: ${e.message}`));
     process.on('SIGINT', () => this.interrupt());
     process.on('SIGTERM', () => void this.shutdown());
+    this.watchParent();
+  }
+
+  /**
+   * Exit when the process that started us is gone, as ipykernel does: jupyter_client sets
+   * JPY_PARENT_PID for this. Without it a kernel whose Jupyter server was killed runs on (adopted
+   * by init) with its runtime and compiler, hundreds of MiB each, until the machine restarts.
+   */
+  private watchParent(): void {
+    const parent = Number(process.env.JPY_PARENT_PID);
+    if (!Number.isInteger(parent) || parent <= 1) return;
+    const startPpid = process.ppid;
+    const alive = (pid: number): boolean => {
+      try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+    };
+    const timer = setInterval(() => {
+      if (process.ppid === startPpid && alive(parent)) return;
+      clearInterval(timer);
+      this.log(`the parent process (pid ${parent}) is gone: shutting down`);
+      void this.shutdown();
+    }, PARENT_POLL_MS);
+    timer.unref();
+  }
+
+  /** JEP 65: tell a client that just subscribed to IOPub that its subscription is live. */
+  private welcome(topic: Buffer): void {
+    const message = childMessage(undefined, 'iopub_welcome', { subscription: topic.toString('utf8') }, this.session);
+    if (topic.length) message.identities = [topic];
+    void this.sockets.send('iopub', encode(message, this.signer));
   }
 
   private onFrames(channel: 'shell' | 'control' | 'stdin', frames: Buffer[]): void {
@@ -287,17 +316,38 @@ export class Kernel {
     return out;
   }
 
+  /**
+   * Stops the runtime and compiler and closes the sockets, within SHUTDOWN_MS (Jupyter sends
+   * SIGKILL soon after SIGTERM or shutdown_request, and a kernel waiting on a stuck child must
+   * not be what keeps it up). The children end with the kernel in any case: each exits when its
+   * pipe to the kernel closes.
+   */
   async shutdown(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
-    await this.runtime.stop().catch(() => undefined);
-    await this.compiler.close().catch(() => undefined);
-    // Let queued replies leave before the sockets close.
-    await new Promise((r) => setTimeout(r, 50));
+    const orderly = (async () => {
+      await this.runtime.stop().catch(() => undefined);
+      await this.compiler.close().catch(() => undefined);
+      // Let queued replies leave before the sockets close.
+      await new Promise((r) => setTimeout(r, 50));
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => { timer = setTimeout(() => {
+      this.log(`shutdown took over ${SHUTDOWN_MS} ms; closing anyway`);
+      this.runtime.kill();
+      resolve();
+    }, SHUTDOWN_MS); });
+    await Promise.race([orderly, late]);
+    clearTimeout(timer);
     this.sockets.close();
     this.finish();
   }
 }
+
+/** How often the kernel checks that its parent (JPY_PARENT_PID) is alive; ipykernel polls every second. */
+const PARENT_POLL_MS = 1000;
+/** Jupyter waits a few seconds after shutdown_request or SIGTERM before killing; stay well inside. */
+const SHUTDOWN_MS = 1500;
 
 /** TSDL_TYPECHECK: `error` (default) stops a cell with type errors, `warn` runs it, `off` skips checking. */
 export function typecheckMode(value: string | undefined): TypecheckMode {

@@ -8,7 +8,7 @@ import type { Channel, ConnectionInfo } from '../protocol/messages';
 /** ZeroMQ allows one send in flight per socket; this queues the rest in order. */
 class SendQueue {
   private tail: Promise<void> = Promise.resolve();
-  constructor(private readonly socket: zmq.Router | zmq.Publisher) {}
+  constructor(private readonly socket: zmq.Router | zmq.XPublisher) {}
   send(frames: Buffer[]): Promise<void> {
     const next = this.tail.then(() => this.socket.send(frames)).catch((e: unknown) => {
       process.stderr.write(`tsdl: could not send a message: ${(e as Error).message}\n`);
@@ -19,12 +19,19 @@ class SendQueue {
 }
 
 export type FrameHandler = (channel: 'shell' | 'control' | 'stdin', frames: Buffer[]) => void;
+/** A client subscribed to IOPub with this topic prefix ('' for everything). */
+export type SubscriptionHandler = (topic: Buffer) => void;
 
 export class KernelSockets {
   private readonly shell = new zmq.Router();
   private readonly control = new zmq.Router();
   private readonly stdin = new zmq.Router();
-  private readonly iopub = new zmq.Publisher();
+  /**
+   * XPUB, not PUB: it tells us when a client's subscription is live, so the kernel can send
+   * `iopub_welcome` (JEP 65) and the client knows output sent from then on reaches it.
+   * "allSubs": every client's subscription, not only the first with a given topic.
+   */
+  private readonly iopub = new zmq.XPublisher({ verbosity: 'allSubs' });
   private readonly hb = new zmq.Reply();
   private readonly queues: Record<'shell' | 'control' | 'stdin' | 'iopub', SendQueue>;
 
@@ -40,7 +47,7 @@ export class KernelSockets {
     return this.conn.transport === 'ipc' ? `ipc://${this.conn.ip}-${port}` : `tcp://${this.conn.ip}:${port}`;
   }
 
-  async bind(onFrames: FrameHandler): Promise<void> {
+  async bind(onFrames: FrameHandler, onSubscribe: SubscriptionHandler = () => undefined): Promise<void> {
     await Promise.all([
       this.shell.bind(this.address(this.conn.shell_port)),
       this.control.bind(this.address(this.conn.control_port)),
@@ -51,14 +58,34 @@ export class KernelSockets {
     void this.receive('shell', this.shell, onFrames);
     void this.receive('control', this.control, onFrames);
     void this.receive('stdin', this.stdin, onFrames);
+    void this.subscriptions(onSubscribe);
     void this.heartbeat();
   }
 
   private async receive(channel: 'shell' | 'control' | 'stdin', socket: zmq.Router, onFrames: FrameHandler): Promise<void> {
     try {
-      for await (const frames of socket) onFrames(channel, frames);
+      for await (const frames of socket) {
+        // Whatever one message does to its handler, the socket goes on to the next: a receive loop
+        // that ends leaves a kernel that is up but never answers again.
+        try {
+          onFrames(channel, frames);
+        } catch (e) {
+          process.stderr.write(`tsdl: a ${channel} message could not be handled: ${(e as Error).stack ?? String(e)}\n`);
+        }
+      }
     } catch (e) {
       if (!socket.closed) process.stderr.write(`tsdl: ${channel} socket failed: ${(e as Error).message}\n`);
+    }
+  }
+
+  /** XPUB delivers each (un)subscription as one frame: 1 or 0, then the topic. */
+  private async subscriptions(onSubscribe: SubscriptionHandler): Promise<void> {
+    try {
+      for await (const [frame] of this.iopub) {
+        if (frame?.length && frame[0] === 1) onSubscribe(frame.subarray(1));
+      }
+    } catch (e) {
+      if (!this.iopub.closed) process.stderr.write(`tsdl: iopub subscriptions failed: ${(e as Error).message}\n`);
     }
   }
 
