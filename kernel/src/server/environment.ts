@@ -87,7 +87,9 @@ export function kernelEnvironment(): KernelEnvironment {
         version: tsVersion,
         mimetype: 'text/typescript',
         file_extension: '.ts',
-        codemirror_mode: { name: 'javascript', typescript: true },
+        // A string, as the messaging spec's strict readers (the Rust jupyter-protocol crate) accept;
+        // JupyterLab finds its TypeScript mode by this name.
+        codemirror_mode: 'typescript',
         pygments_lexer: 'typescript',
       },
       banner,
