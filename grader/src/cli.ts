@@ -1,10 +1,11 @@
 /**
- * `tsdl grade release|autograde|feedback`. The tsdl CLI passes the arguments after "grade".
+ * `tsdl grade release|autograde|feedback|check|reveal`. The tsdl CLI passes the arguments after "grade".
  * Exit codes: 0 done; 1 the grader failed on something (see the message); 2 bad usage.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { CHECK_HELP, checkCommand, revealCommand } from './check';
 import { autogradeBatch, DEFAULT_LIMITS, submissionIds, type Submission } from './autograde';
 import { writeFeedback } from './feedback';
 import { parseNotebook, serializeNotebook } from './notebook';
@@ -44,6 +45,7 @@ Commands:
       Write feedback.html for each submission graded into <autograded-dir> (to DIR/<submission>/,
       default: beside its result.json): the score, each exercise's points, and what failed and why.
 
+${CHECK_HELP}
 Options:
   -h, --help     show this help
 `;
@@ -166,8 +168,12 @@ export async function gradeCommand(argv: string[], deps: GradeDeps = {}): Promis
         return await autograde(rest, io);
       case 'feedback':
         return await feedback(rest, io);
+      case 'check':
+        return await checkCommand(rest, io, startKernelRunner);
+      case 'reveal':
+        return await revealCommand(rest, io);
       default:
-        throw new UsageError(`unknown command "${command}"; expected release, autograde or feedback`);
+        throw new UsageError(`unknown command "${command}"; expected release, autograde, feedback, check or reveal`);
     }
   } catch (e) {
     const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
