@@ -268,3 +268,44 @@ test('a value typed by an imported package keeps that type in later cells', () =
   const later = compiler.compile('model.layers.map((layer) => layer.name);\npoints[0].label.toUpperCase()', count++);
   expect(later.diagnostics).toEqual([]);
 });
+
+describe('imported names keep their types in later cells', () => {
+  /** The diagnostics of a cell that must not check, as one string. */
+  const rejected = (source: string): string => {
+    const cell = compiler.compile(source, count++);
+    expect(cell.ok).toBe(false);
+    return cell.diagnostics.map((d) => `TS${d.code} ${d.message}`).join('\n');
+  };
+
+  test('a named import from a Node module', async () => {
+    await run('import { readFileSync } from "node:fs";');
+    expect(rejected('const z: number = readFileSync("/etc/hostname", "utf8");')).toMatch(/TS2322 Type 'string' is not assignable to type 'number'/);
+  });
+
+  test('a named import from a local module, and its interface', async () => {
+    fs.writeFileSync(path.join(dir, 'geometry.ts'), 'export interface Pt { x: number }\nexport function len(p: Pt): number { return p.x; }\n');
+    await run('import { len, Pt } from "./geometry";');
+    expect(rejected('const s: string = len({ x: 1 });')).toMatch(/TS2322/);
+    expect(rejected('const p: Pt = { y: 1 };')).toMatch(/TS2353|TS2741/);
+  });
+
+  test('a default import of an ES-only package', async () => {
+    const pkg = path.join(dir, 'node_modules', 'esm-default-object');
+    fs.mkdirSync(pkg, { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'esm-default-object', type: 'module', exports: { '.': { types: './index.d.ts', import: './index.js' } } }));
+    fs.writeFileSync(path.join(pkg, 'index.js'), 'export default { shout: (s) => s.toUpperCase() };\n');
+    fs.writeFileSync(path.join(pkg, 'index.d.ts'), 'declare const lib: { shout(s: string): string };\nexport default lib;\n');
+    await run('import lib from "esm-default-object";');
+    expect(rejected('const n: number = lib.shout("a");')).toMatch(/TS2322/);
+    expect(await run('lib.shout("hi")')).toBe('HI');
+    expect(complete(compiler, 'lib.sh', 6).matches).toContain('shout');
+  });
+
+  test('a class, a generic interface and a type-only import keep every meaning', async () => {
+    fs.writeFileSync(path.join(dir, 'shapes.ts'), 'export class Box<T> { constructor(public value: T) {} }\nexport interface Pair<A, B> { a: A; b: B }\n');
+    await run('import { Box } from "./shapes";\nimport type { Pair } from "./shapes";');
+    expect(await run('const box: Box<number> = new Box(3);\nconst pair: Pair<string, number> = { a: "x", b: box.value };\npair.b')).toBe(3);
+    expect(rejected('const bad: Box<string> = new Box(3);')).toMatch(/TS2322/);
+    expect(rejected('const p2: Pair<string, number> = { a: 1, b: 2 };')).toMatch(/TS2322/);
+  });
+});

@@ -86,7 +86,7 @@ type InternalSourceFile = ts.SourceFile & {
   path: string; resolvedPath: string; originalFileName: string;
   imports: readonly ts.StringLiteralLike[]; moduleAugmentations: readonly (ts.StringLiteral | ts.Identifier)[]; ambientModuleNames: readonly string[];
 };
-const EMPTY_DECLARATIONS = declarationFileText({ imports: [], entries: [] });
+const EMPTY_DECLARATIONS = declarationFileText({ imports: [], entries: [] }, '');
 /** TypeScript's internal EmitOnly.Js: see compileIn. */
 const JS_ONLY = 0;
 /** Declaration files made at a time; each batch makes one program start over (see setDeclarations). */
@@ -540,7 +540,8 @@ export class CellCompiler {
       this.cellDecls.set(i, decls);
       this.changedSlots.add(taken);
       this.nativeChangedSlots.add(taken);
-      this.setFile(this.slotPath(taken), declarationFileText(decls));
+      // `.js`: how every module resolution mode (NodeNext's included) names a sibling `.d.ts`.
+      this.setFile(this.slotPath(taken), declarationFileText(decls, `./${path.basename(this.slotPath(taken), '.d.ts')}.js`));
     }
   }
 

@@ -3,9 +3,10 @@
  *
  * Each executed cell leaves one virtual `.d.ts` module: its declaration emit, moved into
  * `declare global { … }` so later cells (each its own module) see the names as globals, plus one
- * `export import name = …` alias per import so `tf` from `import * as tf` stays a namespace, a
- * value and a type. When a later cell declares a name again, the older entry is dropped; that is
- * what lets a notebook re-run `const x = …`.
+ * `export import name = …` alias per import, so an imported name keeps every meaning it has (a
+ * value, a type, a namespace: `tf` from `import * as tf`, a class, an overloaded function). When a
+ * later cell declares a name again, the older entry is dropped; that is what lets a notebook
+ * re-run `const x = …`.
  */
 import ts from 'typescript';
 import { CellImport } from './cell-analysis';
@@ -17,7 +18,7 @@ interface Entry {
 }
 
 export interface CellDeclarations {
-  /** Module-level imports the declaration emit needed (`import * as tf from "…"`). */
+  /** Module-level imports and re-exports: what the declaration emit needed (`import * as tf from "…"`), and importAliases's. */
   imports: string[];
   entries: Entry[];
 }
@@ -65,19 +66,41 @@ export function parseDeclarationEmit(dts: string): CellDeclarations {
   return { imports, entries };
 }
 
-/** The alias entries and module imports that carry a cell's imports over to later cells. */
+/** The namespace through which a declaration file's entries reach its own re-exports (see importAliases). */
+const SELF = '__tsdl_self';
+
+/**
+ * The alias entries and module-level statements that carry a cell's imports over to later cells.
+ *
+ * `import a = b` resolves `b` as a namespace only, so an alias of `import { readFileSync }` (a
+ * function) or of a default-exported object would lose its value and its type; `import a = b.c`
+ * resolves every meaning of `c`. So a default or named import becomes a re-export of the file,
+ * `export { readFileSync as __tsdl_import_3_0 } from "node:fs"` (resolved exactly as the cell's
+ * import was, `export =` modules and esModuleInterop included), and the global entry aliases it
+ * through the file's own namespace: `export import readFileSync = __tsdl_self.__tsdl_import_3_0`.
+ */
 export function importAliases(cellIndex: number, imports: CellImport[]): { imports: string[]; entries: Entry[] } {
   const result = { imports: [] as string[], entries: [] as Entry[] };
   imports.forEach((imp, i) => {
     const alias = `__tsdl_import_${cellIndex}_${i}`;
     const spec = JSON.stringify(imp.specifier);
     const type = imp.typeOnly ? 'type ' : '';
-    const clause = imp.kind === 'namespace' ? `* as ${alias}` : imp.kind === 'default' ? alias
-      : imp.kind === 'named' ? `{ ${imp.imported} as ${alias} }` : undefined;
-    result.imports.push(clause === undefined ? `import ${alias} = require(${spec});` : `import ${type}${clause} from ${spec};`);
-    result.entries.push({ name: imp.local, text: `export import ${imp.local} = ${alias};` });
+    let target = alias;
+    if (imp.kind === 'namespace') result.imports.push(`import ${type}* as ${alias} from ${spec};`);
+    else if (imp.kind === 'require') result.imports.push(`import ${alias} = require(${spec});`);
+    else {
+      const imported = imp.kind === 'default' ? 'default' : exportName(imp.imported ?? imp.local);
+      result.imports.push(`export ${type}{ ${imported} as ${alias} } from ${spec};`);
+      target = `${SELF}.${alias}`;
+    }
+    result.entries.push({ name: imp.local, text: `export import ${imp.local} = ${target};` });
   });
   return result;
+}
+
+/** An export's name as an export clause spells it: `"a-b"` for a name that is not an identifier. */
+function exportName(name: string): string {
+  return /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(name) ? name : JSON.stringify(name);
 }
 
 /**
@@ -86,9 +109,10 @@ export function importAliases(cellIndex: number, imports: CellImport[]): { impor
  * file keeps its module augmentations, so a slot going from empty to filled would otherwise make
  * the next program resolve every file again (a third of a 100-line cell's compile).
  */
-export function declarationFileText(decls: CellDeclarations): string {
+export function declarationFileText(decls: CellDeclarations, selfSpecifier: string): string {
   if (decls.entries.length === 0) return 'declare global {}\nexport {};\n';
-  return `${decls.imports.join('\n')}\ndeclare global {\n${decls.entries.map((e) => e.text).join('\n')}\n}\nexport {};\n`;
+  const self = decls.entries.some((e) => e.text.includes(`= ${SELF}.`)) ? `import * as ${SELF} from ${JSON.stringify(selfSpecifier)};\n` : '';
+  return `${self}${decls.imports.join('\n')}\ndeclare global {\n${decls.entries.map((e) => e.text).join('\n')}\n}\nexport {};\n`;
 }
 
 /** Drops the entries for `names` (redeclared by a newer cell). Returns whether anything changed. */
