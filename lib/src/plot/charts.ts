@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { encodePng } from '../data/png';
 import { COLORWAY } from './colors';
 import { Figure } from './figure';
+import { fitText } from './text';
 import { Annotation, Layout, Trace } from './types';
 
 /** A number array from an array or a tensor. */
@@ -185,11 +186,18 @@ export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): Fi
   const W = columns * cw + gap; const H = rows * ch + gap;
   const data = new Uint8Array(W * H * 3).fill(255);
   const annotations: Annotation[] = [];
+  // The grid is drawn at the figure's width (imageFigure: 20 px each side, at most 900 px wide),
+  // so a caption may take its tile's width at that scale: shrunk to fit, cut with "…" at 7 px.
+  const drawnScale = ((options.width ?? Math.min(900, W + 40)) - 40) / W;
+  const captionBox = (cw - 2) * drawnScale;
   for (let i = 0; i < n; i++) {
     const tile = upscale(toRgb8(tf.tidy(() => batch.slice([i, 0, 0, 0], [1, -1, -1, -1]).squeeze([0]))), k);
     const ox = gap + (i % columns) * cw; const oy = gap + Math.floor(i / columns) * ch;
     for (let y = 0; y < tile.h; y++) data.set(tile.data.subarray(y * tile.w * 3, (y + 1) * tile.w * 3), ((oy + y) * W + ox) * 3);
-    if (options.labels?.[i] !== undefined) annotations.push({ x: ox + tile.w / 2, y: oy + tile.h + caption / 2 + 1, text: options.labels[i], showarrow: false, font: { size: 10 } });
+    if (options.labels?.[i] !== undefined) {
+      const fitted = fitText(options.labels[i], 10, captionBox, 7);
+      annotations.push({ x: ox + tile.w / 2, y: oy + tile.h + caption / 2 + 1, text: fitted.text, showarrow: false, font: { size: fitted.size }, width: captionBox });
+    }
   }
   if (batch !== images) batch.dispose();
   return imageFigure({ w: W, h: H, data }, layoutOf(options), annotations);

@@ -7,6 +7,7 @@ import { installDisplaySink, MimeBundle, toMimeBundle } from '../../../kernel/sr
 import { quietTf } from '../data/test-helpers';
 import { bar, confusionMatrix, decisionBoundary, heatmap, histogram, image, imageGrid, line, plot, scatter, Figure, PLOTLY_MIME } from '.';
 import { niceTicks, renderSvg } from './svg';
+import { fitText, textWidth } from './text';
 
 quietTf();
 
@@ -163,5 +164,93 @@ describe('plot(data, layout) like nodeplotlib', () => {
   it('explains a wrong call', () => {
     expect(() => plot({ x: [1] } as never)).toThrow(/data must be an array of traces/);
     expect(() => new Figure([]).save('x.gif')).toThrow(/use \.html, \.svg or \.json/);
+  });
+});
+
+describe('text fits its box in the static SVG', () => {
+  // Widths of these labels in em, measured with SVG getComputedTextLength() in Chromium with
+  // font-family "Helvetica, Arial, sans-serif" (DejaVu Sans on Linux, the widest fallback).
+  const measured: Array<[string, number]> = [
+    ['baseline: validation accuracy', 14.596], ['dropout + L2: validation loss', 14.403],
+    ['horizontal stripes', 8.679], ['Confusion matrix (accuracy 97.4%)', 17.656],
+    ['true 3 / predicted 5', 9.677], ['view 6', 3.257], ['0.123', 2.863], ['CIRCLES', 4.160],
+  ];
+  test.each(measured)('the width estimate of "%s" is at or just above the measured one', (text, em) => {
+    expect(textWidth(text, 100) / (100 * em)).toBeGreaterThanOrEqual(1);
+    expect(textWidth(text, 100) / (100 * em)).toBeLessThan(1.15);
+  });
+
+  test('fitText keeps what fits, shrinks what nearly fits, cuts the rest with an ellipsis', () => {
+    expect(fitText('loss', 12, 100)).toEqual({ text: 'loss', size: 12 });
+    const shrunk = fitText('horizontal stripes', 12, 90);
+    expect(shrunk.text).toBe('horizontal stripes');
+    expect(shrunk.size).toBeLessThan(12);
+    const cut = fitText('a very long legend entry that cannot fit', 12, 60, 9);
+    expect(cut.text).toMatch(/^a very.*…$/);
+    expect(textWidth(cut.text, cut.size)).toBeLessThanOrEqual(60);
+  });
+
+  interface Box { text: string; x0: number; x1: number; y0: number; y1: number }
+  /** The extent of every <text> in an SVG, by the same width estimate, rotations included. */
+  function textBoxes(svg: string): Box[] {
+    const boxes: Box[] = [];
+    for (const m of svg.matchAll(/<text ([^>]*)>([^<]*)<\/text>/g)) {
+      const attr = (name: string) => new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(m[1])?.[1];
+      const text = m[2].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+      const size = Number(attr('font-size'));
+      const w = textWidth(text, size);
+      const anchor = attr('text-anchor') ?? 'start';
+      const start = anchor === 'middle' ? -w / 2 : anchor === 'end' ? -w : 0;
+      const transform = attr('transform') ?? '';
+      const translate = /translate\(([-\d.]+),([-\d.]+)\)/.exec(transform);
+      let x = Number(attr('x') ?? 0); let y = Number(attr('y') ?? 0);
+      if (translate) { x += Number(translate[1]); y += Number(translate[2]); }
+      const angle = Number(/rotate\((-?[\d.]+)/.exec(transform)?.[1] ?? 0) * (Math.PI / 180);
+      // the baseline from start to end, rotated about (x, y); glyphs stand ~0.8 em above it
+      const ends = [start, start + w].map((d) => [x + d * Math.cos(angle), y + d * Math.sin(angle)]);
+      const up = [0.8 * size * Math.sin(angle), -0.8 * size * Math.cos(angle)];
+      const pts = [...ends, ...ends.map(([px, py]) => [px + up[0], py + up[1]])];
+      boxes.push({ text, x0: Math.min(...pts.map((q) => q[0])), x1: Math.max(...pts.map((q) => q[0])), y0: Math.min(...pts.map((q) => q[1])), y1: Math.max(...pts.map((q) => q[1])) });
+    }
+    return boxes;
+  }
+  function expectInside(svg: string): Box[] {
+    const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(svg)!.map(Number);
+    const boxes = textBoxes(svg);
+    const outside = boxes.filter((b) => b.x0 < -0.5 || b.x1 > w + 0.5 || b.y0 < -0.5 || b.y1 > h + 0.5);
+    expect(outside.map((b) => `"${b.text}" at x ${b.x0.toFixed(0)}…${b.x1.toFixed(0)} of ${w}, y ${b.y0.toFixed(0)}…${b.y1.toFixed(0)} of ${h}`)).toEqual([]);
+    return boxes;
+  }
+
+  test('legend entries show in full, inside the figure', () => {
+    const names = ['baseline: validation accuracy', 'dropout + L2: validation accuracy', 'L2: training accuracy'];
+    const svg = renderSvg(names.map((name, i) => ({ type: 'scatter', name, x: [0, 1, 2], y: [i, i + 1, i] })), { width: 560, height: 320 });
+    const boxes = expectInside(svg);
+    for (const n of names) expect(boxes.map((b) => b.text)).toContain(n);
+  });
+
+  test('a confusion matrix with long class names keeps every label inside, none overlapping', () => {
+    const classes = ['circles', 'squares', 'triangles', 'horizontal stripes', 'vertical stripes', 'crosses', 'rings', 'checkerboard', 'diagonal lines', 'dots'];
+    const truth = classes.flatMap((_, c) => [c, c, c]);
+    const fig = confusionMatrix(truth, truth.map((c, i) => (i % 3 === 0 ? (c + 1) % 10 : c)), classes);
+    const boxes = expectInside(fig.toSvg());
+    for (const c of classes) expect(boxes.filter((b) => b.text === c)).toHaveLength(2);
+    // the x labels (drawn at 45 degrees) do not run into each other along the axis
+    const xLabels = boxes.filter((b) => classes.includes(b.text)).sort((a, b) => a.y1 - b.y1).slice(-10).sort((a, b) => a.x1 - b.x1);
+    for (let i = 1; i < xLabels.length; i++) expect(xLabels[i].x1 - xLabels[i - 1].x1).toBeGreaterThan(20);
+  });
+
+  test('captions in an image grid stay under their own image', () => {
+    const labels = Array.from({ length: 12 }, (_, i) => `true ${i % 10} / predicted ${(i + 3) % 10}`);
+    const fig = imageGrid(tf.zeros([12, 28, 28, 1]), { columns: 6, labels, title: 'Misclassified digits from the test set, with their true and predicted classes' });
+    const boxes = expectInside(fig.toSvg());
+    const captions = boxes.filter((b) => b.text.startsWith('true'));
+    expect(captions).toHaveLength(12);
+    const rows = new Map<number, Box[]>();
+    for (const b of captions) rows.set(Math.round(b.y1), [...(rows.get(Math.round(b.y1)) ?? []), b]);
+    for (const row of rows.values()) {
+      row.sort((a, b) => a.x0 - b.x0);
+      for (let i = 1; i < row.length; i++) expect(row[i].x0).toBeGreaterThanOrEqual(row[i - 1].x1);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { escapeHtml } from '../../../kernel/src/display';
 import { colorAt, COLORWAY, contrastText, stopsOf } from './colors';
 import { encodePng } from '../data/png';
+import { fitText, textWidth } from './text';
 import { Axis, Layout, Trace } from './types';
 
 const esc = (s: unknown): string => escapeHtml(String(s));
@@ -62,12 +63,6 @@ export function renderSvg(data: Trace[], layout: Layout = {}): string {
   const showLegend = layout.showlegend ?? named.length > 1;
   const heat = data.find((t) => t.type === 'heatmap' && t.showscale !== false);
   const title = titleText(layout.title);
-  const margin = {
-    l: layout.margin?.l ?? 64, r: layout.margin?.r ?? (showLegend ? 140 : heat ? 90 : 20),
-    t: layout.margin?.t ?? (title ? 48 : 20), b: layout.margin?.b ?? 54,
-  };
-  const pw = width - margin.l - margin.r;
-  const ph = height - margin.t - margin.b;
   const out: string[] = [];
   // ids must be unique in a page that shows many figures; a content hash keeps output deterministic
   const uid = createHash('sha1').update(JSON.stringify([data, layout])).digest('hex').slice(0, 10);
@@ -111,17 +106,6 @@ export function renderSvg(data: Trace[], layout: Layout = {}): string {
     else if (!imageAxes && !data.some((t) => t.type === 'heatmap')) { const pad = (hi - lo) * 0.04; lo -= pad; hi += pad; }
     return { kind: 'linear', lo, hi, categories: [], reversed };
   };
-  const sx = scaleOf(layout.xaxis, xs, xcats, false);
-  const sy = scaleOf(layout.yaxis, ys, ycats, imageAxes);
-  // category axes place their labels at 0, 1, 2…; plain numbers are positions on any axis
-  const toNum = (s: Scale, v: number | string) => (s.kind === 'category' && typeof v === 'string' ? s.categories.indexOf(v) : Number(v));
-  const X = (v: number | string) => { const f = (toNum(sx, v) - sx.lo) / (sx.hi - sx.lo); return margin.l + (sx.reversed ? 1 - f : f) * pw; };
-  const Y = (v: number | string) => { const f = (toNum(sy, v) - sy.lo) / (sy.hi - sy.lo); return margin.t + (sy.reversed ? f : 1 - f) * ph; };
-  const p = (n: number) => n.toFixed(1);
-
-  // ---- frame, grid, ticks
-  out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<rect x="${margin.l}" y="${margin.t}" width="${pw}" height="${ph}" fill="${imageAxes ? '#ffffff' : '#f7f7f9'}"/>`);
   const tickList = (s: Scale, axis?: Axis): Array<[number, string]> => {
     if (axis?.tickvals) return axis.tickvals.map((v, i) => [v, axis.ticktext?.[i] ?? fmt(v)]);
     if (s.kind === 'category') {
@@ -138,23 +122,65 @@ export function renderSvg(data: Trace[], layout: Layout = {}): string {
     }
     return niceTicks(lo, hi).map((v) => [v, fmt(v)]);
   };
+  const sx = scaleOf(layout.xaxis, xs, xcats, false);
+  const sy = scaleOf(layout.yaxis, ys, ycats, imageAxes);
   const hideX = layout.xaxis?.visible === false || imageAxes;
   const hideY = layout.yaxis?.visible === false || imageAxes;
+  const xt = titleText(layout.xaxis?.title); const yt = titleText(layout.yaxis?.title);
+
+  // ---- margins wide enough for the labels in them (within limits; what still does not fit
+  // is shrunk, then cut with "…", by fitText below)
+  const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
+  const widest = (labels: string[], size: number) => Math.max(0, ...labels.map((l) => textWidth(l, size)));
+  const xLabels = hideX ? [] : tickList(sx, layout.xaxis).map(([, l]) => l);
+  const yLabels = hideY ? [] : tickList(sy, layout.yaxis).map(([, l]) => l);
+  const yTitleSpace = yt ? 26 : 6;
+  const legendWidth = widest(named.map((t) => String(t.name)), 12);
+  const margin = {
+    l: layout.margin?.l ?? clamp(widest(yLabels, 11) + 6 + yTitleSpace, 64, width * 0.35),
+    r: layout.margin?.r ?? (showLegend ? clamp(34 + legendWidth + 8, 140, width * 0.4) : heat ? 90 : 20),
+    t: layout.margin?.t ?? (title ? 48 : 20), b: layout.margin?.b ?? 54,
+  };
+  // Category labels wider than their slot are drawn at 45 degrees, as Plotly does.
+  const xSlot = (width - margin.l - margin.r) / Math.max(1, xLabels.length);
+  const rotateX = sx.kind === 'category' && widest(xLabels, 11) > xSlot - 4;
+  const xTitleSpace = xt ? 26 : 6;
+  if (rotateX && layout.margin?.b === undefined) margin.b = clamp(widest(xLabels, 11) * Math.SQRT1_2 + 12 + xTitleSpace, 54, height * 0.4);
+  const pw = width - margin.l - margin.r;
+  const ph = height - margin.t - margin.b;
+  /** A <text> element whose label fits `maxWidth` pixels. */
+  const label = (text: string, size: number, maxWidth: number, attrs: string, minSize = 8): string => {
+    const f = fitText(text, size, Math.max(0, maxWidth), minSize);
+    return `<text ${attrs} font-size="${f.size}"${f.text !== text ? ` data-full="${esc(text)}"` : ''}>${esc(f.text)}</text>`;
+  };
+  // category axes place their labels at 0, 1, 2…; plain numbers are positions on any axis
+  const toNum = (s: Scale, v: number | string) => (s.kind === 'category' && typeof v === 'string' ? s.categories.indexOf(v) : Number(v));
+  const X = (v: number | string) => { const f = (toNum(sx, v) - sx.lo) / (sx.hi - sx.lo); return margin.l + (sx.reversed ? 1 - f : f) * pw; };
+  const Y = (v: number | string) => { const f = (toNum(sy, v) - sy.lo) / (sy.hi - sy.lo); return margin.t + (sy.reversed ? f : 1 - f) * ph; };
+  const p = (n: number) => n.toFixed(1);
+
+  // ---- frame, grid, ticks
+  out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
+  out.push(`<rect x="${margin.l}" y="${margin.t}" width="${pw}" height="${ph}" fill="${imageAxes ? '#ffffff' : '#f7f7f9'}"/>`);
   const axisFont = 'font-family="Helvetica, Arial, sans-serif" font-size="11" fill="#444"';
+  const axisFace = 'font-family="Helvetica, Arial, sans-serif" fill="#444"';
   if (!hideX) {
-    for (const [v, label] of tickList(sx, layout.xaxis)) {
+    for (const [v, text] of tickList(sx, layout.xaxis)) {
       const x = X(v);
       if (x < margin.l - 0.5 || x > margin.l + pw + 0.5) continue;
       if (sx.kind === 'linear') out.push(`<line x1="${p(x)}" y1="${margin.t}" x2="${p(x)}" y2="${margin.t + ph}" stroke="#e1e1e6"/>`);
-      out.push(`<text x="${p(x)}" y="${margin.t + ph + 16}" text-anchor="middle" ${axisFont}>${esc(label)}</text>`);
+      const y = margin.t + ph + 16;
+      out.push(rotateX
+        ? label(text, 11, (margin.b - xTitleSpace - 12) / Math.SQRT1_2, `x="${p(x)}" y="${y}" text-anchor="end" transform="rotate(-45 ${p(x)} ${y - 8})" ${axisFace}`)
+        : label(text, 11, sx.kind === 'category' ? xSlot - 4 : Infinity, `x="${p(x)}" y="${y}" text-anchor="middle" ${axisFace}`));
     }
   }
   if (!hideY) {
-    for (const [v, label] of tickList(sy, layout.yaxis)) {
+    for (const [v, text] of tickList(sy, layout.yaxis)) {
       const y = Y(v);
       if (y < margin.t - 0.5 || y > margin.t + ph + 0.5) continue;
       if (sy.kind === 'linear') out.push(`<line x1="${margin.l}" y1="${p(y)}" x2="${margin.l + pw}" y2="${p(y)}" stroke="#e1e1e6"/>`);
-      out.push(`<text x="${margin.l - 6}" y="${p(y + 4)}" text-anchor="end" ${axisFont}>${esc(label)}</text>`);
+      out.push(label(text, 11, margin.l - 6 - yTitleSpace, `x="${margin.l - 6}" y="${p(y + 4)}" text-anchor="end" ${axisFace}`));
     }
   }
   out.push(`<clipPath id="clip-${uid}"><rect x="${margin.l}" y="${margin.t}" width="${pw}" height="${ph}"/></clipPath>`);
@@ -188,11 +214,12 @@ export function renderSvg(data: Trace[], layout: Layout = {}): string {
       if (t.texttemplate || Array.isArray(t.text)) {
         const cats = (v: unknown[] | undefined, n: number) => (v ?? [...Array(n).keys()]) as Array<number | string>;
         const xv = cats(t.x, nx); const yv = cats(t.y, ny);
+        const cellWidth = Math.abs(xb - xa) / Math.max(1, nx);
         z.forEach((row, j) => row.forEach((v, i) => {
-          const label = Array.isArray(t.text) ? (t.text as string[][])[j]?.[i] : fmt(v);
-          if (label === undefined) return;
+          const text = Array.isArray(t.text) ? (t.text as string[][])[j]?.[i] : fmt(v);
+          if (text === undefined) return;
           const c = contrastText(colorAt(stops, (v - zmin) / (zmax - zmin || 1)));
-          body.push(`<text x="${p(X(xv[i]))}" y="${p(Y(yv[j]) + 4)}" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" font-size="11" fill="${c}">${esc(label)}</text>`);
+          body.push(label(text, 11, cellWidth - 2, `x="${p(X(xv[i]))}" y="${p(Y(yv[j]) + 4)}" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" fill="${c}"`, 6));
         }));
       }
     } else if (type === 'histogram') {
@@ -246,19 +273,20 @@ export function renderSvg(data: Trace[], layout: Layout = {}): string {
     const paper = a.xref === 'paper';
     const x = paper ? margin.l + Number(a.x) * pw : X(a.x);
     const y = a.yref === 'paper' ? margin.t + (1 - Number(a.y)) * ph : Y(a.y);
-    out.push(`<text x="${p(x)}" y="${p(y + 4)}" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" font-size="${a.font?.size ?? 11}" fill="${a.font?.color ?? '#222'}">${esc(a.text)}</text>`);
+    // Plotly's annotation width (pixels) is the box the text must fit; without one, the figure
+    const box = typeof a.width === 'number' ? a.width : 2 * Math.min(x, width - x);
+    out.push(label(a.text, a.font?.size ?? 11, box, `x="${p(x)}" y="${p(y + 4)}" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" fill="${a.font?.color ?? '#222'}"`, 6));
   }
   const font = 'font-family="Helvetica, Arial, sans-serif"';
-  if (title) out.push(`<text x="${width / 2}" y="28" text-anchor="middle" ${font} font-size="16" fill="#222">${esc(title)}</text>`);
-  const xt = titleText(layout.xaxis?.title); const yt = titleText(layout.yaxis?.title);
-  if (xt) out.push(`<text x="${margin.l + pw / 2}" y="${height - 12}" text-anchor="middle" ${font} font-size="13" fill="#333">${esc(xt)}</text>`);
-  if (yt) out.push(`<text transform="translate(16,${margin.t + ph / 2}) rotate(-90)" text-anchor="middle" ${font} font-size="13" fill="#333">${esc(yt)}</text>`);
+  if (title) out.push(label(title, 16, width - 16, `x="${width / 2}" y="28" text-anchor="middle" ${font} fill="#222"`, 10));
+  if (xt) out.push(label(xt, 13, Math.min(pw, 2 * Math.min(margin.l + pw / 2, width - margin.l - pw / 2)), `x="${margin.l + pw / 2}" y="${height - 12}" text-anchor="middle" ${font} fill="#333"`, 9));
+  if (yt) out.push(label(yt, 13, Math.min(ph, 2 * Math.min(margin.t + ph / 2, height - margin.t - ph / 2)), `transform="translate(16,${margin.t + ph / 2}) rotate(-90)" text-anchor="middle" ${font} fill="#333"`, 9));
   if (showLegend) {
     named.forEach((t, i) => {
       const colour = typeof t.marker?.color === 'string' ? t.marker.color : t.line?.color ?? COLORWAY[data.indexOf(t) % COLORWAY.length];
       const y = margin.t + 10 + i * 20;
       out.push(`<rect x="${width - margin.r + 12}" y="${y - 6}" width="16" height="4" fill="${colour}"/>` +
-        `<text x="${width - margin.r + 34}" y="${y}" ${font} font-size="12" fill="#222">${esc(t.name)}</text>`);
+        label(String(t.name), 12, margin.r - 38, `x="${width - margin.r + 34}" y="${y}" ${font} fill="#222"`, 8));
     });
   }
   if (heat && !showLegend) {
@@ -275,7 +303,7 @@ export function renderSvg(data: Trace[], layout: Layout = {}): string {
     }
   }
   if (notDrawn.length > 0) {
-    out.push(`<text x="${margin.l + 8}" y="${margin.t + 16}" ${font} font-size="12" fill="#a00">static image: ${esc([...new Set(notDrawn)].join(', '))} not drawn (open the interactive chart)</text>`);
+    out.push(label(`static image: ${[...new Set(notDrawn)].join(', ')} not drawn (open the interactive chart)`, 12, pw - 16, `x="${margin.l + 8}" y="${margin.t + 16}" ${font} fill="#a00"`));
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${out.join('')}</svg>`;
 }
