@@ -5,6 +5,7 @@
  */
 import type { MimeBundle } from '../display/mime';
 import type { ErrorContent } from '../protocol/messages';
+import type { CommMsgType } from './comms';
 
 export interface ExecuteCommand {
   type: 'execute';
@@ -25,7 +26,17 @@ export interface InputReplyCommand {
   value: string;
 }
 
-export type ToRuntime = ExecuteCommand | InputReplyCommand | { type: 'shutdown' };
+/** A frontend's comm message, handled like a cell (see runtime/comms.ts); answered with `done`. */
+export interface CommCommand {
+  type: 'comm';
+  id: number;
+  msgType: CommMsgType;
+  content: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  buffers: Uint8Array[];
+}
+
+export type ToRuntime = ExecuteCommand | InputReplyCommand | CommCommand | { type: 'shutdown' };
 
 /**
  * `background`: sent while no cell runs (a timer, a server's handler, a callback that outlived its
@@ -39,6 +50,8 @@ export type FromRuntime =
   /** An exception no code caught (a throwing timer callback, an unhandled rejection) while no cell runs. */
   | { type: 'uncaught'; error: ErrorContent }
   | { type: 'input_request'; id: number; prompt: string; password: boolean }
+  /** A comm the runtime opens, sends on or closes (widgets), for the kernel to publish. */
+  | { type: 'comm'; msgType: CommMsgType; content: Record<string, unknown>; metadata: Record<string, unknown>; buffers: Uint8Array[] }
   | { type: 'done'; id: number; status: 'ok'; result?: MimeBundle }
   | { type: 'done'; id: number; status: 'error'; error: ErrorContent };
 

@@ -11,7 +11,8 @@ import { display, clearOutput, installDisplaySink, newDisplay } from '../display
 import { toMimeBundle } from '../display/mime';
 import type { ErrorContent } from '../protocol/messages';
 import { startWatchdog } from './interrupt-watchdog';
-import { ExecuteCommand, FromRuntime, RUNTIME, ToRuntime } from './ipc';
+import { COMM_HOST_KEY, RuntimeComms } from './comms';
+import { CommCommand, ExecuteCommand, FromRuntime, RUNTIME, ToRuntime } from './ipc';
 import { CELL_SCRIPT_OPTIONS, createModuleLoader } from './module-loader';
 import { CellRegistry, formatError, interruptedError } from './traceback';
 import type { InputOptions } from './notebook-globals';
@@ -92,6 +93,32 @@ async function execute(cmd: ExecuteCommand): Promise<void> {
   }
 }
 
+// Widgets' comms. What the runtime opens and sends follows the prints before it, in order.
+const comms = new RuntimeComms((msgType, content, metadata, buffers) => {
+  flushStreams();
+  send({ type: 'comm', msgType, content, metadata, buffers });
+}, (error) => formatError(error, cells));
+
+/** A frontend's comm message: its handler (a widget callback) runs as a cell does, interruptible. */
+async function handleComm(cmd: CommCommand): Promise<void> {
+  let finished = false;
+  const finish = (reply: FromRuntime): void => {
+    if (finished) return;
+    finished = true;
+    // Its last prints still belong to this message, not to the background.
+    flushStreams();
+    if (running?.id === cmd.id) running = undefined;
+    send(reply);
+  };
+  running = { id: cmd.id, allowStdin: false, interrupt: (error) => finish({ type: 'done', id: cmd.id, status: 'error', error }) };
+  try {
+    await comms.deliver(cmd.msgType, cmd.content, cmd.metadata, cmd.buffers);
+    finish({ type: 'done', id: cmd.id, status: 'ok' });
+  } catch (e) {
+    finish({ type: 'done', id: cmd.id, status: 'error', error: formatError(e, cells) });
+  }
+}
+
 const watchdog = startWatchdog((n) => {
   watchdog.acknowledge(n);
   running?.interrupt(interruptedError());
@@ -123,6 +150,7 @@ function installGlobals(notebookDir: string, kernelRoot: string, aliases: Record
   g.newDisplay = newDisplay;
   g.clearOutput = clearOutput;
   g.input = input;
+  (globalThis as Record<symbol, unknown>)[COMM_HOST_KEY] = comms;
   installDisplaySink({
     display: (data, metadata, displayId, update) => {
       flushStreams();
@@ -171,6 +199,7 @@ function main(): void {
   });
   process.on('message', (msg: ToRuntime) => {
     if (msg.type === 'execute') void execute(msg);
+    else if (msg.type === 'comm') void handleComm(msg);
     else if (msg.type === 'input_reply') {
       inputs.get(msg.id)?.(msg.value);
       inputs.delete(msg.id);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import type { MimeBundle } from '../display/mime';
 import type { ErrorContent } from '../protocol/messages';
-import { ExecuteCommand, FromRuntime, INTERRUPT_FD, ToRuntime } from './ipc';
+import { CommCommand, ExecuteCommand, FromRuntime, INTERRUPT_FD, ToRuntime } from './ipc';
 import { splitNativeLog } from './native-log';
 
 export interface RuntimeOptions {
@@ -63,6 +63,8 @@ export class RuntimeProcess {
   onStrayOutput: (name: 'stdout' | 'stderr', text: string) => void = () => undefined;
   /** Receives what the runtime sends between cells (see BackgroundEvent). */
   onBackground: (event: BackgroundEvent) => void = () => undefined;
+  /** A comm the runtime opened, sent on or closed (widgets), whether or not a cell runs. */
+  onComm: (msg: Extract<FromRuntime, { type: 'comm' }>) => void = () => undefined;
   /** Called after the runtime died and was restarted: every variable is gone. */
   onRestart: () => void = () => undefined;
 
@@ -119,6 +121,7 @@ export class RuntimeProcess {
 
   private handle(msg: FromRuntime): void {
     const p = this.pending;
+    if (msg.type === 'comm') return this.onComm(msg);
     if (msg.type === 'uncaught') return this.onBackground(msg);
     if ((msg.type === 'stream' || msg.type === 'display' || msg.type === 'clear') && (msg.background || !p)) {
       const { background: _, ...event } = msg;
@@ -177,6 +180,18 @@ export class RuntimeProcess {
     const id = this.nextId++;
     const outcome = new Promise<CellOutcome>((resolve) => { this.pending = { id, events, resolve }; });
     this.send({ type: 'execute', id, ...cell });
+    return outcome;
+  }
+
+  /**
+   * A frontend's comm message (a moved slider), handled in the runtime as a cell is: what its
+   * callbacks print goes to `events`, an interrupt stops it, its exception is the outcome's error.
+   */
+  async comm(cmd: Omit<CommCommand, 'type' | 'id'>, events: CellEvents): Promise<CellOutcome> {
+    await this.start();
+    const id = this.nextId++;
+    const outcome = new Promise<CellOutcome>((resolve) => { this.pending = { id, events, resolve }; });
+    this.send({ type: 'comm', id, ...cmd });
     return outcome;
   }
 

@@ -12,6 +12,7 @@ import type { TypecheckMode } from '../compiler/cell-compiler';
 import { childMessage, decode, encode, Signer, WireError } from '../protocol/wire';
 import { ConnectionInfo, ErrorContent, ExecuteRequest, JsonObject, Message, PROTOCOL_VERSION } from '../protocol/messages';
 import { RuntimeProcess } from '../runtime/runtime-process';
+import { KernelComms } from './comms';
 import { executeCell, publishBackground } from './execute';
 import { History } from './history';
 import { kernelEnvironment, KernelEnvironment } from './environment';
@@ -47,6 +48,7 @@ export class Kernel {
   private readonly env: KernelEnvironment;
   private readonly compiler: CompilerClient;
   private readonly runtime: RuntimeProcess;
+  private readonly comms: KernelComms;
   private readonly history = new History();
   private readonly log: (line: string) => void;
   private executionCount = 0;
@@ -80,6 +82,14 @@ export class Kernel {
     this.runtime.onStrayOutput = (name, text) => this.log(`runtime ${name}: ${text.trimEnd()}`);
     this.runtime.onBackground = (event) => publishBackground(event, (type, content) => this.publish(this.lastExecute, type, content));
     this.runtime.onRestart = () => this.log('the runtime process died and was restarted');
+    this.comms = new KernelComms(this.runtime, (parent, type, content, metadata, buffers) => {
+      const message = childMessage(parent, type, content, this.session);
+      message.identities = [Buffer.from(`kernel.${this.session}.${type}`)];
+      message.metadata = metadata;
+      message.buffers = buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+      void this.sockets.send('iopub', encode(message, this.signer));
+    });
+    this.runtime.onComm = (m) => this.comms.fromRuntime(this.lastExecute, m.msgType, m.content, m.metadata, m.buffers);
     this.finished = new Promise((resolve) => { this.finish = resolve; });
   }
 
@@ -267,15 +277,11 @@ export class Kernel {
 
     history_request: async (msg) => ({ status: 'ok', history: this.history.query(msg.content) }),
 
-    comm_info_request: async () => ({ status: 'ok', comms: {} }),
-
-    comm_open: async (msg) => {
-      // No comm targets are registered yet: close it, so the frontend does not wait on it.
-      this.publish(msg, 'comm_close', { comm_id: msg.content.comm_id, data: {} });
-      return undefined;
-    },
-    comm_msg: async () => undefined,
-    comm_close: async () => undefined,
+    // Comms (widgets) live in the runtime with the notebook's code: see server/comms.ts.
+    comm_info_request: async (msg) => this.comms.info(msg.content),
+    comm_open: async (msg) => { await this.comms.fromFrontend(msg); return undefined; },
+    comm_msg: async (msg) => { await this.comms.fromFrontend(msg); return undefined; },
+    comm_close: async (msg) => { await this.comms.fromFrontend(msg); return undefined; },
 
     interrupt_request: async () => {
       this.interrupt();

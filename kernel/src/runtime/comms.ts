@@ -1,0 +1,108 @@
+/**
+ * Jupyter comms in the runtime process: the channel widgets (and any other comm user) talk to the
+ * frontend through. Notebook code reaches it through `globalThis[Symbol.for('tsdl.comm.host')]`,
+ * so a library (tsdl/widgets) needs no import of the runtime; without a host (plain `node`, unit
+ * tests) there is no frontend to talk to and libraries keep their state in memory.
+ *
+ * Comm messages from the frontend arrive from the kernel process one at a time, as requests: the
+ * handler runs like a cell (interruptible, its prints published under the comm message) and the
+ * kernel is busy until its promise settles, which is how the frontend paces slider drags.
+ */
+
+export type CommMsgType = 'comm_open' | 'comm_msg' | 'comm_close';
+
+/** A comm message's parts, in either direction. */
+export interface CommMessage {
+  commId: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  buffers: Uint8Array[];
+}
+
+/** What the frontend opened: a comm message with its target. */
+export interface CommOpen extends CommMessage {
+  targetName: string;
+}
+
+export interface CommHandlers {
+  onMessage?(msg: CommMessage): void | Promise<void>;
+  onClose?(msg: CommMessage): void | Promise<void>;
+}
+
+/** The runtime's comm host, as libraries see it. */
+export interface CommHost {
+  /** Opens a comm from the kernel side (comm_open on IOPub). */
+  open(targetName: string, commId: string, data: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Uint8Array[], handlers: CommHandlers): void;
+  send(commId: string, data: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Uint8Array[]): void;
+  close(commId: string, data?: Record<string, unknown>): void;
+  /**
+   * Handles comms the frontend opens on `targetName`; the handler returns the comm's handlers, or
+   * undefined to refuse it (the comm is then closed, so the frontend does not wait on it).
+   */
+  registerTarget(targetName: string, onOpen: (open: CommOpen) => CommHandlers | undefined | Promise<CommHandlers | undefined>): void;
+  /** An exception as a Jupyter error, its stack mapped to cell lines (what a failing cell shows). */
+  formatError(error: unknown): { ename: string; evalue: string; traceback: string[] };
+}
+
+export const COMM_HOST_KEY = Symbol.for('tsdl.comm.host');
+
+/** The installed host, or undefined outside a tsdl runtime. */
+export function commHost(): CommHost | undefined {
+  return (globalThis as { [COMM_HOST_KEY]?: CommHost })[COMM_HOST_KEY];
+}
+
+/** What the runtime sends the kernel for each kernel-side comm event. */
+export type SendComm = (msgType: CommMsgType, content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Uint8Array[]) => void;
+
+/** The runtime's implementation: comm bookkeeping over the IPC channel to the kernel process. */
+export class RuntimeComms implements CommHost {
+  private readonly targets = new Map<string, (open: CommOpen) => CommHandlers | undefined | Promise<CommHandlers | undefined>>();
+  private readonly comms = new Map<string, CommHandlers>();
+
+  constructor(private readonly sendComm: SendComm, readonly formatError: CommHost['formatError']) {}
+
+  open(targetName: string, commId: string, data: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Uint8Array[], handlers: CommHandlers): void {
+    this.comms.set(commId, handlers);
+    this.sendComm('comm_open', { comm_id: commId, target_name: targetName, data }, metadata, buffers);
+  }
+
+  send(commId: string, data: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Uint8Array[]): void {
+    if (!this.comms.has(commId)) return;
+    this.sendComm('comm_msg', { comm_id: commId, data }, metadata, buffers);
+  }
+
+  close(commId: string, data: Record<string, unknown> = {}): void {
+    if (!this.comms.delete(commId)) return;
+    this.sendComm('comm_close', { comm_id: commId, data }, {}, []);
+  }
+
+  registerTarget(targetName: string, onOpen: (open: CommOpen) => CommHandlers | undefined | Promise<CommHandlers | undefined>): void {
+    this.targets.set(targetName, onOpen);
+  }
+
+  /** A comm message from the frontend. Resolves when its handler is done; rejects with its error. */
+  async deliver(msgType: CommMsgType, content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Uint8Array[]): Promise<void> {
+    const commId = String(content.comm_id ?? '');
+    const msg: CommMessage = { commId, data: (content.data ?? {}) as Record<string, unknown>, metadata, buffers };
+    if (msgType === 'comm_open') {
+      const targetName = String(content.target_name ?? '');
+      const onOpen = this.targets.get(targetName);
+      const handlers = onOpen ? await onOpen({ ...msg, targetName }) : undefined;
+      if (!handlers) {
+        // Nothing here answers this target: close it, so the frontend does not wait on it.
+        this.sendComm('comm_close', { comm_id: commId, data: {} }, {}, []);
+        return;
+      }
+      this.comms.set(commId, handlers);
+      return;
+    }
+    const handlers = this.comms.get(commId);
+    if (!handlers) return;
+    if (msgType === 'comm_close') {
+      this.comms.delete(commId);
+      await handlers.onClose?.(msg);
+    } else {
+      await handlers.onMessage?.(msg);
+    }
+  }
+}
