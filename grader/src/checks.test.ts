@@ -56,3 +56,13 @@ describe('checks', () => {
     log.mockRestore();
   });
 });
+
+describe('the checks cannot be patched', () => {
+  it('keeps check, CheckError and the module exports frozen', () => {
+    const mod = require('./checks') as Record<string, unknown>;
+    expect(() => { (check as unknown as Record<string, unknown>).close = () => undefined; }).toThrow(TypeError);
+    expect(() => { mod.check = {}; }).toThrow(TypeError);
+    expect(() => { (CheckError.prototype as unknown as Record<string, unknown>).name = 'Fine'; }).toThrow(TypeError);
+    expect(message(() => check.close(1, 2))).toMatch(/expected 2/);
+  });
+});

@@ -251,8 +251,13 @@ export function partialCredit(points: number, checks: readonly (() => void)[]): 
   return Math.round((points * passed) / Math.max(1, checks.length) * 1000) / 1000;
 }
 
-/** The checks under short names: `check.close(...)`, `check.shape(...)`, and so on. */
-export const check = {
+/**
+ * The checks under short names: `check.close(...)`, `check.shape(...)`, and so on. Frozen, as are
+ * CheckError and this module's exports: an answer cell that assigns `check.close = () => {}`
+ * changes nothing (the autograder also hands each test cell its own copy, see
+ * grader/src/sandbox/harness.ts).
+ */
+export const check = Object.freeze({
   close: expectClose,
   equal: expectEqual,
   shape: expectShape,
@@ -260,4 +265,10 @@ export const check = {
   true: expectTrue,
   throws: expectThrows,
   partialCredit,
-};
+});
+
+Object.freeze(CheckError);
+Object.freeze(CheckError.prototype);
+// CommonJS exports are a plain, writable object: without this, `require("tsdl/grading").check =
+// fake` would reach every later import of the module.
+if (typeof module === 'object' && module !== null && typeof module.exports === 'object') Object.freeze(module.exports);

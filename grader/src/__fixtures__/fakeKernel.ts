@@ -30,14 +30,16 @@ export function fakeKernel(log: FakeKernelLog = { started: [], ran: [], stopped:
       require: (id: string) => {
         if (id === 'tsdl/grading') return checks;
         if (id === 'node:fs' || id === 'fs') return require('node:fs');
+        if (id === 'node:crypto') return require('node:crypto');
         throw Object.assign(new Error(`Cannot find module '${id}'`), { name: 'Error' });
       },
     });
     const runner: CellRunner = {
-      async run(code, timeoutMs) {
+      async run(code, timeoutMs, runOpts = {}) {
         log.ran.push(code);
         outputs = [];
-        count++;
+        // The grader's hidden cells do not count, as with store_history: false.
+        if (!runOpts.hidden) count++;
         // A kernel that ignores interrupts: the reply never comes.
         if (hooks.hangsOn?.(code)) return new Promise<CellRun>(() => undefined);
         const hooked = hooks.onRun?.(code);
@@ -46,7 +48,9 @@ export function fakeKernel(log: FakeKernelLog = { started: [], ran: [], stopped:
         const scripted = code
           .replace(/^import\s*\{([^}]*)\}\s*from\s*(["'][^"']+["']);?/gm, (_m, names: string, from: string) => `var {${names.replace(/\bas\b/g, ':')}} = require(${from});`)
           .replace(/^import\s*\*\s*as\s+(\w+)\s+from\s*(["'][^"']+["']);?/gm, 'var $1 = require($2);')
-          .replace(/^import\s+(\w+)\s+from\s*(["'][^"']+["']);?/gm, 'var $1 = require($2).default;');
+          .replace(/^import\s+(\w+)\s+from\s*(["'][^"']+["']);?/gm, 'var $1 = require($2).default;')
+          // A notebook may declare a name again in a later cell; one vm context allows that for var only.
+          .replace(/^(const|let) /gm, 'var ');
         const js = ts.transpileModule(scripted, { compilerOptions: { module: ts.ModuleKind.None, target: ts.ScriptTarget.ES2022 } }).outputText
           .replace(/^"use strict";\s*/, '')
           .replace(/^Object\.defineProperty\(exports.*\n/m, '');

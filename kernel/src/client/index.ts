@@ -55,6 +55,11 @@ export interface StartOptions {
   startupTimeoutMs?: number;
   /** Where the kernel's own log (stderr) goes; default: kept for error messages. */
   onLog?: (text: string) => void;
+  /**
+   * Bind the kernel's sockets as Unix sockets named `<ipcPath>-<n>` instead of loopback TCP
+   * ports: the way to reach a kernel that has no network (another network namespace).
+   */
+  ipcPath?: string;
 }
 
 async function freePort(): Promise<number> {
@@ -109,6 +114,7 @@ export class KernelClient {
   /** Starts a kernel process and connects to it; resolves once it answers kernel_info. */
   static async start(options: StartOptions = {}): Promise<KernelClient> {
     const conn = await newConnectionInfo();
+    if (options.ipcPath) Object.assign(conn, { transport: 'ipc', ip: options.ipcPath, shell_port: 1, control_port: 2, stdin_port: 3, iopub_port: 4, hb_port: 5 });
     const file = path.join(os.tmpdir(), `tsdl-kernel-${randomUUID()}.json`);
     fs.writeFileSync(file, JSON.stringify(conn), { mode: 0o600 });
     const root = findKernelRoot();
@@ -143,7 +149,7 @@ export class KernelClient {
   }
 
   private address(port: number): string {
-    return `tcp://${this.connection.ip}:${port}`;
+    return this.connection.transport === 'ipc' ? `ipc://${this.connection.ip}-${port}` : `tcp://${this.connection.ip}:${port}`;
   }
 
   private async connect(): Promise<void> {
