@@ -18,6 +18,8 @@ import { deduplicateIds, handleDeletedCells, overwriteKernelspec, restoreFromSou
 import { execute, type ExecuteContext } from './steps/execute';
 import { DEFAULT_OUTPUT_LIMITS, limitOutput, type OutputLimits } from './steps/limitOutput';
 import { silentProgress, type Progress } from './progress';
+import { describeExercises } from './exercises';
+import { submissionTime } from './gradebook';
 
 export interface AutogradeLimits {
   /** Per cell, as nbgrader's Execute.timeout (30 s there too). */
@@ -47,6 +49,8 @@ export interface AutogradeOptions {
   limits?: Partial<AutogradeLimits>;
   /** Put back graded cells a learner deleted, instead of scoring them 0 (nbgrader's default). */
   restoreDeletedCells?: boolean;
+  /** The assignment's name, recorded in each result for the gradebook. */
+  assignment?: string;
   /** Extra environment for the kernel. */
   env?: NodeJS.ProcessEnv;
 }
@@ -149,7 +153,8 @@ export async function autogradeSubmission(
   const started = Date.now();
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const notes: SanitizeContext['notes'] = [];
-  const base = { format: RESULT_FORMAT as typeof RESULT_FORMAT, submission: submission.id, file: submission.file, notebook: path.basename(submission.file), notes };
+  const submittedAt = await submissionTime(submission.file);
+  const base = { format: RESULT_FORMAT as typeof RESULT_FORMAT, submission: submission.id, file: submission.file, notebook: path.basename(submission.file), notes, ...(opts.assignment ? { assignment: opts.assignment } : {}), ...(submittedAt ? { submittedAt } : {}) };
   const finish = (r: Pick<SubmissionResult, 'status' | 'cells'> & { problem?: string }): SubmissionResult => ({
     ...base,
     ...r,
@@ -198,7 +203,7 @@ export async function autogradeSubmission(
     }
     const order = assignment.reference.cells.filter(isGrade).map((c) => gradeId(c));
     cells.sort((a, b) => order.indexOf(a.gradeId) - order.indexOf(b.gradeId));
-    return { result: finish({ status: 'graded', cells }), graded };
+    return { result: { ...finish({ status: 'graded', cells }), exercises: describeExercises(assignment.reference, graded) }, graded };
   } catch (e) {
     const where = e instanceof StepError ? ` (in ${e.step})` : '';
     const problem = `The grader failed on this submission${where}: ${(e as Error).message}. This is not the learner's fault; fix the cause and grade it again.`;

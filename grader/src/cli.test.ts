@@ -43,7 +43,7 @@ describe('tsdl grade', () => {
     expect(out.join('')).toMatch(/alice\t5\/6 \+ manual grading\nbob\t4\/6\n/);
     expect(await gradeCommand(['feedback', graded], deps)).toBe(0);
     const html = readFileSync(path.join(graded, 'bob', 'feedback.html'), 'utf8');
-    expect(html).toMatch(/4 \/ 6 points[\s\S]*test_mean[\s\S]*2 \/ 3[\s\S]*Partial credit: 2 of 3 points/);
+    expect(html).toMatch(/4 \/ 6 points[\s\S]*Write mean\(xs\)[\s\S]*2 \/ 3[\s\S]*Partial credit: 2 of 3 points/);
   });
 
   it('answers bad usage with a message and exit code 2', async () => {

@@ -11,7 +11,9 @@ import { writeFeedback } from './feedback';
 import { parseNotebook, serializeNotebook } from './notebook';
 import { progressBar, type Progress } from './progress';
 import { releaseNotebook, sourceWarnings } from './release';
-import { writeFileAtomic } from './results';
+import { readResults, writeFileAtomic, writeGradebook } from './results';
+import { MANUAL_HELP, manualCommand, ManualGradeError } from './manual';
+import { readCourseConfig, writeSettings } from './gradebook';
 import { startKernelRunner, type StartRunner } from './runner';
 
 export const HELP = `Usage: tsdl grade <command> [options]
@@ -40,10 +42,20 @@ Commands:
         --memory MB          memory limit of the kernel (default: ${DEFAULT_LIMITS.memoryLimitMb})
         --restore-deleted    put back graded cells a learner deleted and grade them, instead of
                              scoring them 0 as nbgrader does
+        --assignment NAME    the assignment's name in the gradebook (default: the source's name)
+        --config FILE        course file with due dates and late penalties (see gradebook)
 
   feedback <autograded-dir> [--out DIR]
       Write feedback.html for each submission graded into <autograded-dir> (to DIR/<submission>/,
       default: beside its result.json): the score, each exercise's points, and what failed and why.
+
+${MANUAL_HELP}
+  gradebook <autograded-dir> [--config FILE] [--assignment NAME]
+      Rewrite DIR/gradebook.csv and DIR/results.json: assignment, learner, submission time, due
+      date, minutes late, late penalty, raw and final score, each exercise and each graded cell.
+      --config FILE is a course file mapping assignment names to settings, copied into
+      DIR/assignment.json: {"ps1": {"due": "2026-12-14T17:00:00Z",
+      "latePenalty": {"percentPerDay": 10, "maxPercent": 50, "graceMinutes": 15}}}
 
 ${CHECK_HELP}
 Options:
@@ -103,6 +115,8 @@ async function autograde(args: string[], deps: Required<Pick<GradeDeps, 'stdout'
       timeout: { type: 'string' },
       memory: { type: 'string' },
       'restore-deleted': { type: 'boolean' },
+      assignment: { type: 'string' },
+      config: { type: 'string' },
     },
   });
   if (!values.source) throw new UsageError('autograde needs --source <source.ipynb>, the teacher\'s notebook with solutions');
@@ -129,6 +143,7 @@ async function autograde(args: string[], deps: Required<Pick<GradeDeps, 'stdout'
     startRunner: deps.startRunner ?? startKernelRunner,
     limits,
     restoreDeletedCells: values['restore-deleted'] ?? false,
+    assignment: await configureAssignment(outDir, values.assignment ?? path.basename(values.source, '.ipynb'), values.config),
     outDir,
     progress: deps.progress ?? progressBar(),
   });
@@ -146,6 +161,28 @@ async function feedback(args: string[], deps: Required<Pick<GradeDeps, 'stdout'>
   const written = await writeFeedback(positionals[0], values.out);
   if (written.length === 0) throw new UsageError(`no results found in ${positionals[0]}; run \`tsdl grade autograde --out ${positionals[0]} ...\` first`);
   for (const f of written) deps.stdout(`wrote ${f}\n`);
+  return 0;
+}
+
+/** The assignment's name; with a course file, its settings written where the gradebook reads them. */
+async function configureAssignment(outDir: string, name: string, config: string | undefined): Promise<string> {
+  if (config === undefined) return name;
+  const settings = await readCourseConfig(config, name);
+  await writeSettings(outDir, settings);
+  return settings.name ?? name;
+}
+
+async function gradebook(args: string[], deps: Required<Pick<GradeDeps, 'stdout'>>): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string' }, assignment: { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError('gradebook needs one folder: the --out folder of autograde');
+  const dir = positionals[0];
+  if (values.config !== undefined) {
+    const first = (await readResults(dir)).results[0];
+    await configureAssignment(dir, values.assignment ?? first?.assignment ?? (first ? path.basename(first.notebook, '.ipynb') : ''), values.config);
+  }
+  const results = await writeGradebook(dir);
+  if (results.length === 0) throw new UsageError(`no results found in ${dir}; run \`tsdl grade autograde --out ${dir} ...\` first`);
+  deps.stdout(`${results.length} submissions in ${path.join(dir, 'gradebook.csv')}\n`);
   return 0;
 }
 
@@ -172,11 +209,15 @@ export async function gradeCommand(argv: string[], deps: GradeDeps = {}): Promis
         return await checkCommand(rest, io, startKernelRunner);
       case 'reveal':
         return await revealCommand(rest, io);
+      case 'manual':
+        return await manualCommand(rest, io);
+      case 'gradebook':
+        return await gradebook(rest, io);
       default:
-        throw new UsageError(`unknown command "${command}"; expected release, autograde, feedback, check or reveal`);
+        throw new UsageError(`unknown command "${command}"; expected release, autograde, feedback, manual, gradebook, check or reveal`);
     }
   } catch (e) {
-    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const usage = e instanceof UsageError || e instanceof ManualGradeError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     io.stderr(`tsdl grade ${command}: ${(e as Error).message}\n${usage ? 'Run `tsdl grade --help` for usage.\n' : ''}`);
     return usage ? 2 : 1;
   }

@@ -8,10 +8,13 @@ import * as path from 'node:path';
 import type { Cell, Notebook, Output } from './notebook';
 import { determineGrade, gradeId, isGrade, isSolution } from './nbgrader';
 import type { SubmissionNote } from './steps/sanitize';
+import { stripAnsi } from './text';
+import type { Exercise } from './exercises';
+import { gradebookCsv, latePenalty, readSettings, type AssignmentSettings, type LateSubmission } from './gradebook';
 
 export const RESULT_FORMAT = 'tsdl-grade-result/1';
 
-export type CellStatus = 'passed' | 'partial' | 'failed' | 'no-response' | 'needs-manual-grade' | 'deleted' | 'not-run';
+export type CellStatus = 'passed' | 'partial' | 'failed' | 'no-response' | 'needs-manual-grade' | 'graded-by-teacher' | 'deleted' | 'not-run';
 
 export interface CellResult {
   gradeId: string;
@@ -26,6 +29,16 @@ export interface CellResult {
   error?: { ename: string; evalue: string; traceback: string[] };
   /** The start of anything the cell wrote to stderr. */
   stderr?: string;
+  /**
+   * For a person to look at (see grader/src/sandbox/harness.ts): "tampered" when the grading
+   * helpers were changed before or while the test ran, or its report did not come back signed
+   * (its points are then withheld); "no-check" when it passed without calling any check.
+   */
+  flag?: 'tampered' | 'no-check';
+  /** Set when a teacher gave this cell's score: what the autograder gave (null: nothing). */
+  autoScore?: number | null;
+  /** The teacher's comment to the learner on this cell. */
+  comment?: string;
 }
 
 export interface SubmissionResult {
@@ -34,8 +47,8 @@ export interface SubmissionResult {
   /** The submitted file, as given. It is read, never written. */
   file: string;
   notebook: string;
-  /** graded: ran; invalid: could not be read (scores 0); error: the grader failed (regrade). */
-  status: 'graded' | 'invalid' | 'error';
+  /** graded: ran; invalid: could not be read (scores 0); missing: no notebook where it should be (scores 0); error: the grader failed (regrade). */
+  status: 'graded' | 'invalid' | 'missing' | 'error';
   score: number;
   maxScore: number;
   needsManualGrade: boolean;
@@ -45,11 +58,22 @@ export interface SubmissionResult {
   problem?: string;
   gradedAt: string;
   durationMs: number;
+  /** The assignment's name: its settings' name, or the source notebook's file name without .ipynb. */
+  assignment?: string;
+  /** When the learner submitted: nbgrader's timestamp.txt beside the notebook, else the file's time. */
+  submittedAt?: string;
+  /** The notebook's exercises with the learner's answers (see exercises.ts). */
+  exercises?: Exercise[];
+  /** Set when the assignment has a due date (assignment.json). */
+  dueAt?: string;
+  /** The score before any late penalty; `score` is after it. */
+  rawScore?: number;
+  late?: LateSubmission;
+  /** The teacher's comment on the whole submission. */
+  comment?: string;
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
-export const stripAnsi = (s: string) => s.replace(ANSI, '');
+export { stripAnsi };
 
 const firstError = (outputs: Output[]) => outputs.find((o) => o.output_type === 'error');
 const stderrText = (outputs: Output[]) =>
@@ -157,26 +181,76 @@ export async function readResults(dir: string): Promise<{ results: SubmissionRes
   return { results, unreadable };
 }
 
-const csvField = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+/**
+ * What a teacher gave by hand, stored beside the autograder's result.json so that a re-run of
+ * autograde keeps it: points and a comment per cell (a written answer, or an override of any
+ * autograded score), and a comment on the whole submission.
+ */
+export interface ManualGrades {
+  format: typeof MANUAL_FORMAT;
+  cells: Record<string, { score?: number; comment?: string; gradedAt: string }>;
+  comment?: string;
+}
+export const MANUAL_FORMAT = 'tsdl-grade-manual/1';
+export const MANUAL_FILE = 'manual.json';
 
-/** One row per submission, one column per graded cell (in the order they first appear). */
-export function gradebookCsv(results: SubmissionResult[]): string {
-  const ids: string[] = [];
-  for (const r of results) for (const c of r.cells) if (!ids.includes(c.gradeId)) ids.push(c.gradeId);
-  const header = ['submission', 'notebook', 'status', 'score', 'max_score', 'needs_manual_grade', ...ids, 'notes'];
-  const rows = results.map((r) => {
-    const byId = new Map(r.cells.map((c) => [c.gradeId, c.score]));
-    return [r.submission, r.notebook, r.status, r.score, r.maxScore, r.needsManualGrade, ...ids.map((id) => byId.get(id) ?? ''), [r.problem, ...r.notes.map((n) => n.message)].filter(Boolean).join(' | ')];
-  });
-  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+/**
+ * The one place scores are put together: the autograder's result, the teacher's grades over it,
+ * the late penalty after. Gradebook, results.json, feedback and `tsdl grade manual` all read
+ * results through this, so they cannot disagree.
+ */
+export function finalResult(raw: SubmissionResult, manual: ManualGrades | undefined, settings: AssignmentSettings | undefined): SubmissionResult {
+  const r: SubmissionResult = structuredClone(raw);
+  for (const cell of r.cells) {
+    const given = manual?.cells[cell.gradeId];
+    if (given === undefined) continue;
+    if (given.comment !== undefined) cell.comment = given.comment;
+    if (given.score === undefined) continue;
+    cell.autoScore = cell.score;
+    cell.score = given.score;
+    if (cell.kind === 'answer') cell.status = 'graded-by-teacher';
+  }
+  if (manual?.comment !== undefined) r.comment = manual.comment;
+  Object.assign(r, totals(r.cells));
+  if (settings?.name !== undefined) r.assignment = settings.name;
+  delete r.late;
+  r.rawScore = r.score;
+  if (settings?.due !== undefined) {
+    r.dueAt = settings.due;
+    const late = r.submittedAt === undefined ? undefined : latePenalty(r.submittedAt, settings, r.score);
+    if (late) {
+      r.late = late;
+      r.score = round(Math.max(0, r.score - late.penalty));
+    }
+  }
+  return r;
+}
+
+export async function readManual(dir: string, submission: string): Promise<ManualGrades | undefined> {
+  const file = path.join(dir, submission, MANUAL_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const m = JSON.parse(text) as ManualGrades;
+  if (m.format !== MANUAL_FORMAT) throw new Error(`${file} is not a file of tsdl grade manual (format ${JSON.stringify(m.format)}); move it away and grade again`);
+  return m;
+}
+
+/** Every result in `dir` with the teacher's grades and the late penalty applied. */
+export async function loadResults(dir: string): Promise<{ results: SubmissionResult[]; unreadable: string[] }> {
+  const { results, unreadable } = await readResults(dir);
+  const settings = await readSettings(dir);
+  const final: SubmissionResult[] = [];
+  for (const r of results) final.push(finalResult(r, await readManual(dir, r.submission), settings));
+  return { results: final, unreadable };
 }
 
 /** Rewrite results.json and gradebook.csv in `dir` from every per-submission result there. */
 export async function writeGradebook(dir: string): Promise<SubmissionResult[]> {
-  const { results } = await readResults(dir);
+  const { results } = await loadResults(dir);
   await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   await writeFileAtomic(path.join(dir, 'gradebook.csv'), gradebookCsv(results));
   return results;
