@@ -176,5 +176,53 @@ class BackgroundOutput(unittest.TestCase):
         self.kernel.ok("server.close();")
 
 
+class StackTraces(unittest.TestCase):
+    """Every stack a user can see names the cells' own lines and the names the user wrote."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.dir = Path(tempfile.mkdtemp(prefix="tsdl-stacks-"))
+        cls.kernel = Kernel(cls.dir)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.kernel.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def assert_user_stack(self, stack: str, frames: list[str]) -> None:
+        """`frames` (regexes) appear in order, and nothing of the kernel or renamed functions does."""
+        lines = [l.strip() for l in stack.splitlines() if l.strip().startswith("at ")]
+        self.assertEqual(len(lines), len(frames), stack)
+        for line, frame in zip(lines, frames):
+            self.assertRegex(line, frame)
+        self.assertNotRegex(stack, r"runtime-main|module-loader|node:vm|node:internal|parse1|alpha1")
+
+    def test_logged_errors_and_e_stack_point_at_the_cells(self) -> None:
+        define = self.kernel.ok('function parse(s: string): number {\n  if (!s) throw new Error("empty input");\n  return Number(s);\n}')
+        d = define.reply["execution_count"]
+        use = self.kernel.ok("try {\n  parse(\"\");\n} catch (e) {\n  console.error(e);\n  console.log((e as Error).stack);\n}")
+        u = use.reply["execution_count"]
+        expected = [rf"^at parse \(In\[{d}\]:2:\d+\)$", rf"^at In\[{u}\]:2:\d+$"]
+        self.assert_user_stack(use.text("stdout"), expected)
+        self.assertIn("Error: empty input", use.text("stderr"))
+        self.assert_user_stack(use.text("stderr"), expected)
+
+    def test_names_are_the_ones_the_user_wrote(self) -> None:
+        # The function is called in the cell that declares it (SWC renamed such a function `alpha1`).
+        cell = self.kernel.ok(
+            "function alpha(): string {\n  return new Error(\"where\").stack!;\n}\n"
+            "const arrow = () => 1;\n"
+            "const stack = alpha();\n[arrow.name, alpha.name, stack.split(\"\\n\")[1].trim().split(\" \")[1]]"
+        )
+        self.assertEqual(cell.result(), "[ 'arrow', 'alpha', 'alpha' ]")
+        self.assertEqual(self.kernel.ok("const Klass = class {};\nKlass.name").result(), "'Klass'")
+
+    def test_an_error_shown_by_the_kernel_has_the_same_frames(self) -> None:
+        self.kernel.ok("function beta(): never {\n  throw new TypeError(\"bad\");\n}")
+        cell = self.kernel.run("const before = 1;\nbeta();")
+        self.assertEqual(cell.status, "error")
+        self.assert_user_stack(cell.error(), [r"^at beta \(In\[\d+\]:2:\d+\)$", rf"^at In\[{cell.reply['execution_count']}\]:2:1$"])
+
+
 if __name__ == "__main__":
     unittest.main()

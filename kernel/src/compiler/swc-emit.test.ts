@@ -54,3 +54,14 @@ test('cells with classes, enums, namespaces or decorators are left to TypeScript
   expect(emit('@sealed\nclass D {}')).toBeUndefined();
   expect(emit('const x = 1;')).toBeDefined();
 });
+
+test('functions keep the names the user wrote: no renaming for a global of the same name, arrows named by their const', () => {
+  const out = emit('function parse(s: string) { return s; }\nconst arrow = () => 1;\nfunction outer() { const total = 1; return total; }\nparse("x"); total;')!;
+  expect(out.js).toContain('function parse(');
+  expect(out.js).not.toMatch(/parse1|total1/);
+  // The cell's declarations happen before its first await: they are there when the script returns.
+  const context = vm.createContext({ total: 0 });
+  void vm.runInContext(out.js, context);
+  expect((context.arrow as () => number).name).toBe('arrow');
+  expect(origin(out, 'parse("x")')).toEqual({ line: 4, column: 1 });
+});

@@ -65,6 +65,15 @@ function importPieces(st: ts.ImportDeclaration | ts.ImportEqualsDeclaration, ind
   return [write(`{ const ${moduleVar} = await ${RUNTIME}.import(${JSON.stringify(specifier)}); ${bindings}}\n`, at)];
 }
 
+/**
+ * `const f = () => 1` names the function "f"; `globalThis.f = () => 1` would not (a property
+ * assignment gives no name), but a property in an object literal does: `({ f: () => 1 }).f`.
+ */
+export function isAnonymousFunction(init: ts.Expression): boolean {
+  while (ts.isParenthesizedExpression(init)) init = init.expression;
+  return ts.isArrowFunction(init) || ((ts.isFunctionExpression(init) || ts.isClassExpression(init)) && !init.name);
+}
+
 function variablePieces(st: ts.VariableStatement, sf: ts.SourceFile): Piece[] {
   const isVar = (st.declarationList.flags & ts.NodeFlags.BlockScoped) === 0;
   const pieces: Piece[] = [];
@@ -74,7 +83,8 @@ function variablePieces(st: ts.VariableStatement, sf: ts.SourceFile): Piece[] {
     if (ts.isIdentifier(d.name)) {
       const name = d.name.text;
       pieces.push(write('globalThis.', at), copy(d.name.getStart(sf), d.name.end), write(' = ', at));
-      if (init) pieces.push(copy(init.getStart(sf), init.end));
+      if (init && isAnonymousFunction(init)) pieces.push(write(`({ ${name}: `, at), copy(init.getStart(sf), init.end), write(` }).${name}`, init.end));
+      else if (init) pieces.push(copy(init.getStart(sf), init.end));
       else pieces.push(write(isVar ? `globalThis.${name}` : 'void 0', at));
       pieces.push(write(';\n', at));
     } else {
@@ -200,19 +210,41 @@ export function render(pieces: Piece[], source: string, fileName: string): { tex
   return { text, map: JSON.stringify(map) };
 }
 
+/** Every identifier the cell's text mentions (more than its free names; a superset does no harm). */
+function identifierNames(sf: ts.SourceFile): string[] {
+  const names = new Set<string>(['globalThis']);
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) names.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return [...names];
+}
+
 /** The cell's JavaScript and source map, or undefined when this path does not handle the cell. */
 export function emitCellJs(source: string, sf: ts.SourceFile, analysis: CellAnalysis, fileName: string): EmittedCell | undefined {
   const compiler = loadSwc();
   const pieces = compiler && cellPieces(sf, analysis);
   if (!compiler || !pieces) return undefined;
   const edited = render(pieces, source, fileName);
+  // SWC renames a local binding that has the name of a global the cell uses (`function parse` in
+  // a cell that calls the global `parse()` became `parse1`, which stack traces then showed). A
+  // first line declaring every name the cell mentions makes those globals bindings of SWC's own
+  // scope, which it leaves alone, and nothing shadows them wrongly; the line is dropped after.
+  const prelude = `var ${identifierNames(sf).join(', ')};\n`;
+  const inputMap = JSON.parse(edited.map) as { mappings: string };
+  inputMap.mappings = ';' + inputMap.mappings;
   try {
-    const out = compiler.transformSync(edited.text, {
-      filename: fileName, isModule: false, sourceMaps: true, inputSourceMap: edited.map, swcrc: false, configFile: false,
+    const out = compiler.transformSync(prelude + edited.text, {
+      filename: fileName, isModule: false, sourceMaps: true, inputSourceMap: JSON.stringify(inputMap), swcrc: false, configFile: false,
       jsc: { parser: { syntax: 'typescript' }, target: 'es2022', transform: { useDefineForClassFields: true } },
     });
-    if (!out.map) return undefined;
-    return { js: out.code, sourceMap: out.map };
+    if (!out.map || !out.code.startsWith('var ')) return undefined;
+    const map = JSON.parse(out.map) as { mappings: string };
+    // The prelude's line must map nowhere, so that dropping it leaves every other mapping as it was.
+    if (!map.mappings.startsWith(';')) return undefined;
+    map.mappings = map.mappings.slice(1);
+    return { js: out.code.slice(out.code.indexOf('\n') + 1), sourceMap: JSON.stringify(map) };
   } catch {
     return undefined; // SWC refused something TypeScript accepted: TypeScript's emitter takes the cell
   }

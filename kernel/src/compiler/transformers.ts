@@ -17,6 +17,7 @@
 import ts from 'typescript';
 import { RUNTIME } from '../runtime/ipc';
 import { boundNames } from './cell-analysis';
+import { isAnonymousFunction } from './swc-emit';
 
 type Factory = ts.NodeFactory;
 
@@ -89,7 +90,12 @@ function variableStatements(f: Factory, st: ts.VariableStatement): ts.Statement[
     if (ts.isIdentifier(d.name)) {
       const name = d.name.text;
       // `var x;` keeps an existing value (JavaScript's var semantics); `let x;` resets it.
-      const value = d.initializer ?? (isVar ? globalRef(f, name) : f.createVoidZero());
+      let value = d.initializer ?? (isVar ? globalRef(f, name) : f.createVoidZero());
+      // `({ f: () => 1 }).f`: see isAnonymousFunction.
+      if (d.initializer && isAnonymousFunction(d.initializer)) {
+        value = f.createPropertyAccessExpression(f.createParenthesizedExpression(
+          f.createObjectLiteralExpression([f.createPropertyAssignment(name, d.initializer)])), name);
+      }
       out = assignGlobal(f, name, value);
     } else {
       // Destructuring: declare locally, then copy every bound name to globalThis.

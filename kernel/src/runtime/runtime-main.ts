@@ -14,7 +14,7 @@ import { startWatchdog } from './interrupt-watchdog';
 import { COMM_HOST_KEY, RuntimeComms } from './comms';
 import { CommCommand, ExecuteCommand, FromRuntime, RUNTIME, ToRuntime } from './ipc';
 import { CELL_SCRIPT_OPTIONS, createModuleLoader } from './module-loader';
-import { CellRegistry, formatError, interruptedError } from './traceback';
+import { CellRegistry, formatError, installStackMapping, interruptedError } from './traceback';
 import type { InputOptions } from './notebook-globals';
 
 const send = (msg: FromRuntime): void => {
@@ -70,7 +70,7 @@ const inputs = new Map<number, (value: string) => void>();
 let nextInputId = 1;
 
 async function execute(cmd: ExecuteCommand): Promise<void> {
-  cells.add(cmd.cellName, cmd.source, cmd.sourceMap);
+  cells.add(cmd.cellName, cmd.source, cmd.sourceMap, cmd.js);
   // What timers printed before this cell began belongs to the cell before.
   flushStreams();
   let finished = false;
@@ -177,6 +177,7 @@ function main(): void {
   const aliases = JSON.parse(process.env.TSDL_MODULE_ALIASES ?? '{}') as Record<string, string>;
   captureStream('stdout');
   captureStream('stderr');
+  installStackMapping(cells);
   installGlobals(notebookDir, kernelRoot, aliases);
   // Notebook code that calls process.exit() gets an error in its cell instead of killing the kernel.
   process.exit = ((code?: number | string) => { throw new ProcessExitError(code); }) as typeof process.exit;

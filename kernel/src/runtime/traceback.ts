@@ -15,6 +15,8 @@ interface CellRecord {
   /** The emit's source map, decoded on first use: most cells never fail. */
   sourceMap: string;
   map?: DecodedMappings;
+  /** The JavaScript line that calls the cell's async wrapper, `})();`: the script, not the user's code. */
+  wrapperCallLine: number;
 }
 
 function decodeSourceMap(sourceMap: string): DecodedMappings {
@@ -29,8 +31,13 @@ function decodeSourceMap(sourceMap: string): DecodedMappings {
 export class CellRegistry {
   private readonly cells = new Map<string, CellRecord>();
 
-  add(name: string, source: string, sourceMap: string): void {
-    this.cells.set(name, { source, sourceMap });
+  add(name: string, source: string, sourceMap: string, js: string): void {
+    this.cells.set(name, { source, sourceMap, wrapperCallLine: js.trimEnd().split('\n').length });
+  }
+
+  /** Whether `In[3]:12:5` (JavaScript) is a frame of the cell's wrapper rather than of the user's code. */
+  isWrapper(name: string, line: number): boolean {
+    return this.cells.get(name)?.wrapperCallLine === line;
   }
 
   /** `In[3]:12:5` (JavaScript) -> `In[3]:2:7` (the cell's TypeScript), or undefined if unknown. */
@@ -50,6 +57,68 @@ const FRAME = /^(\s*at (?:async )?)(.*?)\(?((In\[(?:silent )?\d+\]):(\d+):(\d+))
 
 /** Source files of the kernel runtime itself: frames at or below them are not the user's. */
 const RUNTIME_FRAME = /[/\\](?:kernel[/\\](?:src|dist)|dist[/\\]kernel[/\\]src)[/\\]runtime[/\\]|node:internal|node:vm/;
+const RUNTIME_FILE = /[/\\](?:kernel[/\\](?:src|dist)|dist[/\\]kernel[/\\]src)[/\\]runtime[/\\]|^node:vm$/;
+const CELL_FILE = /^In\[(?:silent )?\d+\]$/;
+
+/** A frame of a stack as the user sees it; `cell` when it is a line of a cell. */
+interface Frame {
+  text: string;
+  cell?: { name: string; line: number; column: number };
+}
+
+/** The frames prepareStackTrace wrote for each error whose stack was read: formatError needs the first cell line. */
+const framesOf = new WeakMap<object, Frame[]>();
+
+/**
+ * The user's frames of a stack: cell positions mapped to the cell's own lines and columns, the
+ * cell's async wrapper and Node's internal frames (timers, the microtask queue) left out, and
+ * nothing from the kernel's runtime, which only ever sits below the user's code.
+ */
+function userFrames(callSites: readonly NodeJS.CallSite[], cells: CellRegistry): Frame[] {
+  const frames: Frame[] = [];
+  for (const site of callSites) {
+    const file = site.getFileName() ?? '';
+    if (RUNTIME_FILE.test(file)) {
+      if (frames.length) break;
+      continue; // a kernel function on top (process.exit's stand-in) threw for the user's call below
+    }
+    if (file.startsWith('node:internal')) continue;
+    const text = site.toString();
+    if (!CELL_FILE.test(file)) {
+      frames.push({ text: `    at ${text}` });
+      continue;
+    }
+    const line = site.getLineNumber() ?? 0;
+    const column = site.getColumnNumber() ?? 0;
+    const pos = cells.isWrapper(file, line) ? undefined : cells.map(file, line, column);
+    const source = cells.source(file);
+    // The cell's async wrapper: not a line the user wrote.
+    if (!pos || (source !== undefined && pos.line > source.split('\n').length)) continue;
+    const js = `${file}:${line}:${column}`;
+    const at = text.lastIndexOf(js);
+    const mapped = at < 0 ? text : `${text.slice(0, at)}${file}:${pos.line}:${pos.column}${text.slice(at + js.length)}`;
+    frames.push({ text: `    at ${mapped}`, cell: { name: file, ...pos } });
+  }
+  return frames;
+}
+
+/**
+ * Makes every stack in the runtime (`e.stack`, `console.error(e)`, what formatError shows) read as
+ * the user wrote it: see userFrames. V8 calls this once per error, when its stack is first read.
+ */
+export function installStackMapping(cells: CellRegistry): void {
+  Error.prepareStackTrace = (error: unknown, callSites: NodeJS.CallSite[]): string => {
+    let header: string;
+    try {
+      header = Error.prototype.toString.call(error);
+    } catch {
+      header = 'Error';
+    }
+    const frames = userFrames(callSites, cells);
+    if (error !== null && typeof error === 'object') framesOf.set(error, frames);
+    return [header, ...frames.map((f) => f.text)].join('\n');
+  };
+}
 
 function codeFrame(source: string, line: number, column: number): string[] {
   const lines = source.split('\n');
@@ -76,9 +145,12 @@ export function formatError(value: unknown, cells: CellRegistry): ErrorContent {
   const ename = value.name || 'Error';
   const evalue = value.message;
   const stackLines = (value.stack ?? '').split('\n');
-  const frames: string[] = [];
-  let firstCellFrame: { name: string; line: number; column: number } | undefined;
-  for (const raw of stackLines.slice(1)) {
+  const mapped = framesOf.get(value);
+  const frames: string[] = mapped ? mapped.map((f) => f.text) : [];
+  let firstCellFrame = mapped?.find((f) => f.cell)?.cell;
+  // An error whose stack installStackMapping did not write (one made before it, or a library that
+  // set its own prepareStackTrace): its frames are read from the text.
+  for (const raw of mapped ? [] : stackLines.slice(1)) {
     if (!/^\s*at /.test(raw)) continue;
     // The runtime's own frames: skip them on top (process.exit's stand-in), stop at them below.
     if (RUNTIME_FRAME.test(raw)) {
