@@ -64,7 +64,10 @@ export function defaultPython(): string {
 
 function runPython(python: string, input: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-c', SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // nbgrader runs its database migrations with the \`alembic\` command installed beside it.
+    const bin = path.isAbsolute(python) ? path.dirname(python) : undefined;
+    const env = bin ? { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` } : process.env;
+    const child = spawn(python, ['-c', SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
