@@ -59,7 +59,7 @@ describe('syncWorkspace', () => {
     writeFileSync(path.join(dir, 'README.md'), 'my notes');
     const before = readFileSync(path.join(dir, '01-first.ipynb'), 'utf8');
     const again = await syncWorkspace({ teacherDir, dir });
-    expect(again).toEqual({ created: false, events: [] });
+    expect(again).toEqual({ created: false, events: [], problems: [] });
     expect(readFileSync(path.join(dir, '01-first.ipynb'), 'utf8')).toBe(before);
     expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toBe('my notes');
     expect(notebooks()).toEqual(['01-first.ipynb', '02-second.ipynb']);
@@ -131,6 +131,15 @@ describe('syncWorkspace', () => {
     const { events } = await syncWorkspace({ teacherDir, dir, now: day('2026-12-01') });
     expect(read('02-second.ipynb').cells[0].source).toBe('my own');
     expect(events).toContainEqual({ kind: 'arrived-beside', chapter: '02-second', file: '02-second.new-2026-12-01.ipynb', yours: '02-second.ipynb' });
+  });
+
+  it('brings the other chapters in when one cannot be released, and says which and why', async () => {
+    const broken = plain('x');
+    broken.cells[0].metadata.nbgrader = { schema_version: 3, grade: true, solution: false, locked: false, grade_id: 'g' };
+    writeFileSync(path.join(teacherDir, '03-broken.ipynb'), serializeNotebook(broken));
+    const { problems } = await syncWorkspace({ teacherDir, dir });
+    expect(notebooks()).toEqual(['01-first.ipynb', '02-second.ipynb']);
+    expect(problems).toEqual([expect.stringMatching(/^03-broken\.ipynb was not brought into the workspace: .*points/)]);
   });
 
   it('refuses a manifest it does not understand, naming the file', async () => {

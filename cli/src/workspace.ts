@@ -61,6 +61,8 @@ export interface WorkspaceResult {
   /** The workspace did not exist (or had no manifest) before. */
   created: boolean;
   events: WorkspaceEvent[];
+  /** Chapters that could not be released (the rest were): what went wrong with each. */
+  problems: string[];
 }
 
 /**
@@ -126,6 +128,7 @@ export async function syncWorkspace(opts: WorkspaceOptions): Promise<WorkspaceRe
   const manifest: Manifest = previous ?? { format: MANIFEST_FORMAT, teacherDir: '', chapters: {}, files: {} };
   manifest.teacherDir = path.resolve(opts.teacherDir);
   const events: WorkspaceEvent[] = [];
+  const problems: string[] = [];
   const exists = (name: string) => existsSync(path.join(opts.dir, name));
 
   const chapters = (await fs.readdir(opts.teacherDir)).filter((f) => f.endsWith('.ipynb')).sort();
@@ -137,7 +140,9 @@ export async function syncWorkspace(opts: WorkspaceOptions): Promise<WorkspaceRe
       teacher = parseNotebook(await fs.readFile(path.join(opts.teacherDir, teacherFile), 'utf8'));
       student = await release(teacher);
     } catch (e) {
-      throw new Error(`Cannot make the student version of ${path.join(opts.teacherDir, teacherFile)}: ${(e as Error).message}`);
+      // One broken chapter (a teacher's notebook mid-edit) must not keep the learner out of the rest.
+      problems.push(`${teacherFile} was not brought into the workspace: its student version could not be made (${(e as Error).message}).`);
+      continue;
     }
     const hash = contentHash(student);
     const record = manifest.chapters[chapter];
@@ -183,7 +188,7 @@ export async function syncWorkspace(opts: WorkspaceOptions): Promise<WorkspaceRe
   const notes = events.filter((e) => e.kind !== 'added' || previous !== undefined);
   if (notes.length > 0) await appendUpdates(opts.dir, now, notes);
   await fs.writeFile(path.join(opts.dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-  return { created: previous === undefined, events };
+  return { created: previous === undefined, events, problems };
 }
 
 async function writeIfMissing(file: string, text: string): Promise<void> {

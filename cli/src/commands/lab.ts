@@ -37,7 +37,8 @@ export async function labCommand(argv: string[]): Promise<number> {
   let open = path.join(root, 'notebooks');
   if (!teacher) {
     open = workspaceDir(root);
-    const { created, events } = await syncWorkspace({ teacherDir: path.join(root, 'notebooks'), dir: open });
+    const { created, events, problems } = await syncWorkspace({ teacherDir: path.join(root, 'notebooks'), dir: open });
+    for (const p of problems) process.stderr.write(`tsdl: ${p}\n`);
     if (created) {
       process.stdout.write(
         `Your workspace ${open} holds the chapters with the exercises to do (it is yours: tsdl never overwrites it).\n` +
