@@ -80,6 +80,21 @@ export const TSDL_NOTEBOOK_METADATA = {
   language_info: { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript' },
 } as const;
 
+const WIDGET_VIEW_MIME = 'application/vnd.jupyter.widget-view+json';
+const WIDGET_STATE_MIME = 'application/vnd.jupyter.widget-state+json';
+
+/**
+ * Every widget model's last state, as JupyterLab saves it under `metadata.widgets`, so nbconvert
+ * and nbviewer draw the widgets with their last values. Asked of the runtime by a cell that is not
+ * stored (tsdl/widgets' `savedState`); undefined if the kernel cannot say.
+ */
+async function widgetState(client: KernelClient): Promise<unknown> {
+  const result = await client.execute('import { savedState } from "tsdl/widgets";\nsavedState()', { storeHistory: false, timeoutMs: 30_000 })
+    .catch(() => undefined);
+  const data = result?.outputs.find((o) => o.output_type === 'execute_result');
+  return data && 'data' in data ? data.data[WIDGET_STATE_MIME] : undefined;
+}
+
 export interface RunOptions extends StartOptions {
   /** Per-cell time limit; a cell over it is interrupted and counts as an error. */
   cellTimeoutMs?: number;
@@ -111,6 +126,10 @@ export async function runNotebook(nb: Notebook, options: RunOptions): Promise<Ru
         errors.push({ cell: index, ename: result.error?.ename ?? 'Error', evalue });
         if (!options.allowErrors) break;
       }
+    }
+    if (codeCells.some((c) => JSON.stringify(c.outputs ?? []).includes(WIDGET_VIEW_MIME))) {
+      const widgets = await widgetState(client);
+      if (widgets) out.metadata.widgets = { [WIDGET_STATE_MIME]: widgets };
     }
   } finally {
     await client.shutdown();
