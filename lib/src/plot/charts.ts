@@ -112,15 +112,18 @@ export function heatmap(z: number[][] | tf.Tensor, options: HeatmapOptions = {})
   return new Figure([trace], layoutOf(options, { yaxis: options.rowsDown === false ? {} : { autorange: 'reversed' } }));
 }
 
-/** Pixels (values in [0, 1], or [0, 255] when any exceeds 1) → 8-bit RGB, from [h,w], [h,w,1] or [h,w,3]. */
+/**
+ * Pixels → 8-bit RGB, from [h,w], [h,w,1] or [h,w,3]: values in [0, 1] or [-1, 1] as they are,
+ * whole numbers in [0, 255] as bytes, anything else (a feature map whose values reach 2.3, say)
+ * stretched from its minimum to its maximum, so that it is never drawn near-black.
+ */
 function toRgb8(img: tf.Tensor): { w: number; h: number; data: Uint8Array } {
   const [h, w, c = 1] = img.shape;
   if (img.rank < 2 || img.rank > 3 || (c !== 1 && c !== 3)) throw new Error(`image: expected [height, width], [height, width, 1] or [height, width, 3], got [${img.shape.join(', ')}].`);
   const v = img.dataSync();
-  let lo = Infinity; let hi = -Infinity;
-  for (const x of v) { if (x < lo) lo = x; if (x > hi) hi = x; }
-  // [-1, 1] (GAN outputs) and [0, 1] both map to 0–255; anything else is min–max scaled
-  const [a, b] = lo >= 0 && hi <= 1 ? [0, 1] : lo >= -1 && hi <= 1 ? [-1, 1] : lo >= 0 && hi <= 255 ? [0, 255] : [lo, hi];
+  let lo = Infinity; let hi = -Infinity; let bytes = true;
+  for (const x of v) { if (x < lo) lo = x; if (x > hi) hi = x; if (bytes && !Number.isInteger(x)) bytes = false; }
+  const [a, b] = lo >= 0 && hi <= 1 ? [0, 1] : lo >= -1 && hi <= 1 ? [-1, 1] : bytes && lo >= 0 && hi <= 255 ? [0, 255] : [lo, hi];
   const data = new Uint8Array(w * h * 3);
   for (let i = 0; i < w * h; i++) for (let k = 0; k < 3; k++) data[i * 3 + k] = Math.round((255 * (v[i * c + (c === 3 ? k : 0)] - a)) / (b - a || 1));
   return { w, h, data };

@@ -98,6 +98,11 @@ describe('plot bundles', () => {
     const maps = imageGrid(tf.randomUniform([5, 5, 8]));
     expect(decodePng(maps.toBundle()['image/png'] as string).width).toBeGreaterThan(0);
     expect(() => image(tf.zeros([2, 2, 2]))).toThrow(/expected \[height, width\]/);
+    // a feature map with small float values (0 to 2.3) is stretched, not drawn as bytes (near black)
+    const brightest = (t: tf.Tensor) => decodePng(image(t).toBundle()["image/png"] as string).data.reduce((m, v, i) => (i % 4 === 3 ? m : Math.max(m, v)), 0);
+    expect(brightest(tf.linspace(0, 2.3, 16).reshape([4, 4]))).toBe(255);
+    // whole numbers in [0, 255] are bytes: 128 is mid-grey
+    expect(brightest(tf.fill([4, 4], 128))).toBe(128);
     expect(colours(decodePng(image(tf.linspace(-1, 1, 16).reshape([4, 4])).toBundle()['image/png'] as string))).toBe(16);
   });
 
