@@ -2,7 +2,7 @@
  * Each submission's kernel runs inside bubblewrap (bwrap): new user, mount, pid, network, IPC and
  * UTS namespaces, so its code sees only
  * - read-only: the system's programs and libraries (/usr, and /lib, /bin... as the host has them),
- *   Node, and the parts of tsdl a kernel needs (package.json, bin/, dist/, node_modules/, data/)
+ *   Node, and the parts of tsdl a kernel needs (package.json, bin/, kernel/bin/, dist/, node_modules/, data/)
  *   and the datasets cache;
  * - writable: its own scratch folder (a copy of its submission's folder), and an empty /tmp;
  * - a fresh /proc with only its own processes, a minimal /dev, no network (not even the host's
@@ -123,7 +123,7 @@ export function sandboxedKernel(sb: Sandbox, opts: { kernelRoot: string; root: s
     ...['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/ssl', '/etc/alternatives'].flatMap(roBind),
     '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
     ...(node.startsWith('/usr/') ? [] : roBind(nodePrefix)),
-    ...['package.json', 'bin', 'dist', 'node_modules', 'data'].flatMap((p) => roBind(path.join(opts.kernelRoot, p))),
+    ...['package.json', 'bin', 'kernel/bin', 'dist', 'node_modules', 'data'].flatMap((p) => roBind(path.join(opts.kernelRoot, p))),
     ...(existsSync(cache) ? roBind(cache) : []),
     '--bind', opts.root, opts.root,
     '--ro-bind', '{connection_file}', '{connection_file}',

@@ -1,0 +1,65 @@
+import * as vm from 'node:vm';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as grading from '../checks';
+import { Harness, installHarness } from './harness';
+
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'tsdl-harness-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A realm of its own, as a kernel's, with the harness installed in it from its source text. */
+function realm(h: Harness) {
+  const { key } = h.newKey();
+  const context = vm.createContext({ grading, createHmac });
+  vm.runInContext(`(${installHarness.toString()})(globalThis, grading, createHmac, ${JSON.stringify(h.name)}, ${JSON.stringify(key)})`, context);
+  const report = (nonce: string) => vm.runInContext(`globalThis[${JSON.stringify(h.name)}](${JSON.stringify(nonce)}, true)`, context) as string;
+  return { context, report, start: (nonce: string) => vm.runInContext(`globalThis[${JSON.stringify(h.name)}](${JSON.stringify(nonce)})`, context) as typeof grading };
+}
+
+describe('the test harness', () => {
+  it('binds the checks a test cell uses, keeping its line numbers', () => {
+    const h = new Harness(dir);
+    expect(h.wrapTestCell('check.close(f(1), 1);\nf(2)', 'n1')).toMatch(/^const \{ check \} = \(globalThis as any\)\["__tsdl_grading_[0-9a-f]+"\]\("n1"\) as typeof import\("tsdl\/grading"\); check\.close\(f\(1\), 1\);\nf\(2\)$/);
+    const imported = h.wrapTestCell('import { expectClose as close,\n  check } from "tsdl/grading";\nclose(1, 1);', 'n2');
+    expect(imported.split('\n')).toHaveLength(3);
+    expect(imported).toMatch(/^const \{ expectClose : close,\n?\s*check \} = /);
+    expect(h.wrapTestCell('relu(1)', 'n3')).toBe('relu(1)');
+  });
+
+  it('counts checks and signs its report; a forged, replayed or unsigned one is refused', () => {
+    const h = new Harness(dir);
+    const r = realm(h);
+    r.start('n1').check.close(1, 1);
+    const good = r.report('n1');
+    expect(h.verify(`'${good}'`, 'n1')).toEqual({ ok: true, report: { checks: 1, tampered: [] } });
+    expect(h.verify(`'${good}'`, 'n2')).toMatchObject({ ok: false, why: 'the report was about another test cell' });
+    const [body] = good.split('.');
+    const forgedBody = Buffer.from(JSON.stringify({ nonce: 'n1', checks: 9, tampered: [] })).toString('hex');
+    expect(h.verify(`'${forgedBody}.${createHmac('sha256', 'guess').update(forgedBody).digest('hex')}'`, 'n1')).toMatchObject({ ok: false, why: 'the report of the test cell was forged' });
+    expect(h.verify(`'${body}'`, 'n1')).toMatchObject({ ok: false });
+    expect(h.verify(undefined, 'n1')).toMatchObject({ ok: false, why: 'the test cell sent no report' });
+  });
+
+  it('sees built-ins changed in its realm, and cannot itself be replaced', () => {
+    const h = new Harness(dir);
+    const r = realm(h);
+    vm.runInContext('Object.prototype.tol = 1e9; Array.prototype.every = () => true;', r.context);
+    r.start('n1').check.true(true, 'x');
+    const verdict = h.verify(r.report('n1'), 'n1');
+    expect(verdict).toMatchObject({ ok: true, report: { tampered: ['Object.prototype gained tol', 'Array.prototype.every was replaced'] } });
+    expect(() => vm.runInContext(`'use strict'; globalThis[${JSON.stringify(h.name)}] = () => ({})`, r.context)).toThrow(/read only/);
+    vm.runInContext(`try { delete globalThis[${JSON.stringify(h.name)}]; } catch {}`, r.context);
+    expect(h.verify(r.report('n2'), 'n2')).toMatchObject({ ok: true });
+  });
+
+  it('reads its key from a file and deletes it', () => {
+    const h = new Harness(dir);
+    const { key, file } = h.newKey();
+    writeFileSync(file, key);
+    expect(h.preamble()).toContain(JSON.stringify(file));
+    expect(h.preamble()).not.toContain(key);
+  });
+});
