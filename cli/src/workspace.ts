@@ -249,17 +249,17 @@ grading also runs hidden tests). This folder is yours: tsdl never overwrites a n
 
 1. **Attempt.** Replace the \`Not implemented yet\` line of an answer cell with your code and run it.
 2. **Check.** Run the test cell below it; or press **Validate** in the notebook's toolbar, which runs
-   the whole notebook on a fresh kernel and lists every test that fails; or, in a terminal at the
-   repository's root:
+   the whole notebook on a fresh kernel and lists every test that fails; or, in a terminal in this
+   folder (JupyterLab's *File → New → Terminal* opens one here):
 
-       node bin/tsdl.js grade check learn/01-matrices.ipynb
+       node ../bin/tsdl.js grade check 01-matrices.ipynb
 
    which prints each exercise as passed or failed, the check that failed and what it said, and the
    first error of your own answer cell.
 3. **Fix, and check again.**
 4. **Stuck?** After your own attempt, see the teacher's solution of one exercise:
 
-       node bin/tsdl.js grade reveal learn/01-matrices.ipynb EXERCISE_ID [--insert]
+       node ../bin/tsdl.js grade reveal 01-matrices.ipynb EXERCISE_ID [--insert]
 
    EXERCISE_ID is the answer cell's id that \`grade check\` prints. It prints the solution, or with
    \`--insert\` adds it to the notebook below your answer, as text (reload the notebook in

@@ -48,7 +48,7 @@ describe('checkNotebook', () => {
     expect(text).toMatch(/✗ 1\. Write relu\(x\)[^\n]*\n {4}failed: 0 of 2 points \(answer cell relu\)\n {4}The check said:\n {6}relu\(-2\): expected 0 .*, got -2/);
     expect(text).toMatch(/✓ 2\. Write mean\(xs\).*\n {4}passed: 3 of 3 points \(answer cell mean\)/);
     expect(text).toMatch(/Fix your answer, run it, and check again/);
-    expect(text).toMatch(/tsdl grade reveal .*ps1\.ipynb ANSWER_CELL/);
+    expect(text).toMatch(/tsdl grade reveal .*ps1\.ipynb relu` shows the teacher's solution/);
     expect(text).toMatch(/Visible tests: 3 of 5 points\. 1 passed, 1 failed/);
   });
 

@@ -183,7 +183,7 @@ const points = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
 const indent = (s: string, by = '    ') => s.split('\n').map((l) => by + l).join('\n');
 
 /** The report in words a learner can act on. */
-export function formatCheck(r: CheckReport, notebookArg: string): string {
+export function formatCheck(r: CheckReport, notebookArg: string, tsdlCommand = 'tsdl'): string {
   const out: string[] = [];
   const secs = Math.round(r.durationMs / 100) / 10;
   out.push(`${r.notebook}: ran ${r.cellsRun} cells on a fresh tsdl kernel in ${secs} s. These are the visible tests; the teacher's grading also runs hidden ones.`);
@@ -224,8 +224,9 @@ export function formatCheck(r: CheckReport, notebookArg: string): string {
   if (count('not-attempted')) parts.push(`${count('not-attempted')} not attempted`);
   if (count('written')) parts.push(`${count('written')} written, for your teacher`);
   out.push('', `Visible tests: ${r.score} of ${r.maxScore} points. ${parts.join(', ')}.`);
-  if (r.exercises.some((e) => e.status === 'failed' || e.status === 'partial')) {
-    out.push(`Stuck after trying? \`tsdl grade reveal ${notebookArg} ANSWER_CELL\` shows the teacher's solution of one exercise.`);
+  const stuck = r.exercises.find((e) => (e.status === 'failed' || e.status === 'partial') && e.answers.length > 0);
+  if (stuck) {
+    out.push(`Stuck after trying? \`${tsdlCommand} grade reveal ${notebookArg} ${stuck.answers[0]}\` shows the teacher's solution of that exercise (any other: its answer cell's id).`);
   }
   return out.join('\n') + '\n';
 }
@@ -374,6 +375,13 @@ const usage = (io: CommandIo, command: string, message: string) => {
 
 const BUDGETS = ['quick', 'default', 'full'];
 
+/** How the learner ran tsdl, so that a command we suggest can be pasted: `node ../bin/tsdl.js`, or `tsdl`. */
+function invokedAs(): string {
+  const script = process.argv[1];
+  if (!script || !/tsdl(\.js)?$/.test(script) || path.basename(path.dirname(script)) !== 'bin') return 'tsdl';
+  return path.basename(script) === 'tsdl.js' ? `node ${path.relative(process.cwd(), script) || script}` : 'tsdl';
+}
+
 export async function checkCommand(args: string[], io: CommandIo, defaultStartRunner: StartRunner): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -394,7 +402,7 @@ export async function checkCommand(args: string[], io: CommandIo, defaultStartRu
     ...(values.budget ? { env: { TSDL_BUDGET: values.budget } } : {}),
     ...(io.progress ? { progress: io.progress } : {}),
   });
-  io.stdout(formatCheck(report, file));
+  io.stdout(formatCheck(report, file, invokedAs()));
   return allPassed(report) ? 0 : 3;
 }
 
