@@ -8,7 +8,9 @@ import { gradeId } from './nbgrader';
 import type { Notebook } from './notebook';
 import type { SubmissionResult } from './results';
 import { fakeKernel, type FakeKernelLog } from './__fixtures__/fakeKernel';
-import { CORRECT, fillIn, PARTLY_CORRECT, readFixtureSource, toFile } from './__fixtures__/submissions';
+import { CORRECT, FIXTURE_SOURCE, fillIn, PARTLY_CORRECT, readFixtureSource, toFile } from './__fixtures__/submissions';
+import { gradeCommand } from './cli';
+import { silentProgress } from './progress';
 
 let tmp: string;
 let assignment: ReleasedAssignment;
@@ -82,7 +84,9 @@ describe('autogradeSubmission', () => {
       byId(nb, 'test_relu').source = '// looks fine to me';
       byId(nb, 'setup').source = 'import { check } from "tsdl/grading";\nconst cheat = 1;';
     }, { relu: 'function relu(x: number): number {\n  return x < 0 ? 0 : x === 0.25 ? 0 : x;\n}', mean: CORRECT.mean }));
-    expect(cell(r, 'test_relu')).toMatchObject({ score: 0, reason: expect.stringContaining('relu(0.25)') });
+    // Failed by the hidden test, which the learner is not shown.
+    expect(cell(r, 'test_relu')).toMatchObject({ score: 0, reason: 'CheckError: a hidden test failed; its code and message stay private.' });
+    expect(JSON.stringify(r)).not.toContain('relu(0.25)');
     expect(r.notes.map((n) => n.message)).toEqual([
       "The read-only cell 'setup' was edited; your edits were ignored and the original cell was run.",
       "The test cell 'test_relu' was edited; your edits were ignored and the original cell was run.",
@@ -123,8 +127,8 @@ describe('autogradeSubmission', () => {
       limits: { cellTimeoutMs: 100, graceMs: 100 },
     });
     expect(cell(r, 'test_relu')).toMatchObject({ score: 0, error: { ename: 'CellTimeoutError' } });
-    // The fresh kernel lacks the setup cell's import, as the learner's note says.
-    expect(cell(r, 'test_mean').error?.ename).toBe('ReferenceError');
+    // The fresh kernel lacks the setup cell's import, but the harness hands each test cell its checks.
+    expect(cell(r, 'test_mean')).toMatchObject({ score: 3, status: 'passed' });
     expect(r.status).toBe('graded');
     expect(log.started).toHaveLength(2);
     expect(log.stopped).toBe(2);
@@ -178,6 +182,72 @@ describe('autogradeSubmission', () => {
     expect(createHash('md5').update(readFileSync(s.file)).digest('hex')).toBe(before);
     await expect(fs.stat(cwd)).rejects.toThrow(); // cleaned up
     expect(log.started[0].env.NBGRADER_EXECUTION).toBe('autograde');
+  });
+});
+
+describe('tests learner code cannot switch off', () => {
+  // Each answer cell defines relu wrongly (relu(x) = x) and then tries to make the checks pass anyway.
+  const cheat = (code: string) => answer(() => undefined, { relu: `function relu(x: number): number {\n  return x;\n}\n${code}`, mean: CORRECT.mean });
+
+  it('ignores patched or redefined checks', async () => {
+    const patched = await grade('pia', cheat('(check as any).close = () => {};\n(check as any).partialCredit = (p: number) => p;'));
+    expect(cell(patched, 'test_relu')).toMatchObject({ score: 0, status: 'failed', reason: expect.stringMatching(/^CheckError: relu\(-2\)/) });
+    expect(cell(patched, 'test_mean').score).toBe(3);
+    const redefined = await grade('quin', cheat('const check = { close() {}, partialCredit: (p: number) => p };'));
+    expect(cell(redefined, 'test_relu')).toMatchObject({ score: 0, status: 'failed' });
+  });
+
+  it('flags tests run after built-ins were changed, and withholds their points', async () => {
+    const r = await grade('ray', answer(() => undefined, { ...CORRECT, relu: `${CORRECT.relu}\n(Object.prototype as any).tol = 1e9;\nMath.abs = () => 0;` }));
+    expect(cell(r, 'test_relu')).toMatchObject({ score: 0, status: 'failed', flag: 'tampered', reason: expect.stringMatching(/Not scored: the grading helpers were changed before it ran: .*Math\.abs was replaced/) });
+    expect(r.notes.map((n) => n.message).join('\n')).toMatch(/The test 'test_relu' cannot be trusted/);
+    expect(r.score).toBe(0);
+  });
+
+  it('scores an untouched correct notebook without flags', async () => {
+    const r = await grade('sam', fillIn(assignment.released, CORRECT));
+    expect(r.cells.filter((c) => c.flag !== undefined)).toEqual([]);
+    expect(r.score).toBe(5);
+  });
+});
+
+describe('a batch never stops for one bad submission', () => {
+  it('grades an empty folder and a folder with the wrong notebook as missing, with a reason, and the rest as usual', async () => {
+    const empty = path.join(tmp, 'submitted', 'zoe');
+    await fs.mkdir(empty, { recursive: true });
+    const other = path.join(tmp, 'submitted', 'yan');
+    await fs.mkdir(other, { recursive: true });
+    await fs.writeFile(path.join(other, 'homework.ipynb'), toFile(assignment.released));
+    await fs.writeFile(path.join(other, 'notes.ipynb'), toFile(assignment.released));
+    const alice = await submit('alice', fillIn(assignment.released, CORRECT));
+    const out = path.join(tmp, 'autograded');
+    const io = { out: [] as string[], err: [] as string[] };
+    const code = await gradeCommand(['autograde', '--source', FIXTURE_SOURCE, '--out', out, '--jobs', '1', empty, other, path.dirname(alice.file)], {
+      startRunner: fakeKernel(), stdout: (t) => void io.out.push(t), stderr: (t) => void io.err.push(t), progress: silentProgress,
+    });
+    expect(io.err.join('')).toBe('');
+    expect(code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as SubmissionResult[];
+    const by = Object.fromEntries(results.map((r) => [r.submission, r]));
+    expect(by.zoe).toMatchObject({ status: 'missing', score: 0, problem: 'No ps1.ipynb was submitted: it is empty. Submit the notebook under that name.' });
+    expect(by.yan).toMatchObject({ status: 'missing', problem: expect.stringContaining('it holds homework.ipynb, notes.ipynb') });
+    expect(by.alice).toMatchObject({ status: 'graded', score: 5 });
+  });
+});
+
+describe('autogradeBatch with --jobs', () => {
+  it('gives the results of one at a time, in the order given, and a gradebook over all', async () => {
+    const subs = [
+      await submit('a', fillIn(assignment.released, CORRECT)), await submit('b', fillIn(assignment.released, PARTLY_CORRECT)),
+      await submit('c', assignment.released), await submit('d', '{broken'), await submit('e', fillIn(assignment.released, CORRECT)),
+    ];
+    const strip = (rs: SubmissionResult[]) => rs.map(({ gradedAt: _g, durationMs: _d, submittedAt: _s, ...rest }) => rest);
+    const one = await autogradeBatch(assignment, subs, { ...options(), outDir: path.join(tmp, 'one'), jobs: 1 });
+    const seen: string[] = [];
+    const three = await autogradeBatch(assignment, subs, { ...options(), outDir: path.join(tmp, 'three'), jobs: 3, onResult: (r) => seen.push(r.submission) });
+    expect(strip(three)).toEqual(strip(one));
+    expect(seen.sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(readFileSync(path.join(tmp, 'three', 'gradebook.csv'), 'utf8').trim().split('\n')).toHaveLength(6);
   });
 });
 

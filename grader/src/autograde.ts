@@ -13,6 +13,8 @@ import { gradeId, isGrade, maxPoints } from './nbgrader';
 import type { ReleasedAssignment } from './release';
 import { gradeCells, RESULT_FILE, RESULT_FORMAT, totals, writeFileAtomic, writeGradebook, type CellResult, type SubmissionResult } from './results';
 import type { CellRunner, StartRunner } from './runner';
+import { Harness, type TestCellVerdict } from './sandbox/harness';
+import { hiddenLines } from './exercises';
 import { assignCellIds, checkCellMetadata, clearOutputs } from './steps/release';
 import { deduplicateIds, handleDeletedCells, overwriteKernelspec, restoreFromSource, type SanitizeContext } from './steps/sanitize';
 import { execute, type ExecuteContext } from './steps/execute';
@@ -53,6 +55,11 @@ export interface AutogradeOptions {
   assignment?: string;
   /** Extra environment for the kernel. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Run each test cell through the harness that keeps its checks from being switched off
+   * (sandbox/harness.ts). On unless a runner cannot take it.
+   */
+  harness?: boolean;
 }
 
 export interface Submission {
@@ -122,8 +129,8 @@ class ReplyOverdue extends Error {}
 function restarting(first: CellRunner, start: () => Promise<CellRunner>, graceMs: number): CellRunner {
   let current = first;
   return {
-    async run(code, timeoutMs) {
-      const reply = current.run(code, timeoutMs);
+    async run(code, timeoutMs, runOpts) {
+      const reply = current.run(code, timeoutMs, runOpts);
       let timer: NodeJS.Timeout | undefined;
       const overdue = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new ReplyOverdue()), timeoutMs + graceMs);
@@ -167,6 +174,10 @@ export async function autogradeSubmission(
   try {
     submitted = parseNotebook(await fs.readFile(submission.file, 'utf8'));
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      const problem = await missingReason(submission.file);
+      return { result: finish({ status: 'missing', cells: zeroCells(assignment.reference, 'not-run', problem), problem }) };
+    }
     const why = e instanceof NotebookFormatError ? e.message : `it could not be read (${(e as Error).message})`;
     const problem = `The submitted notebook could not be graded: ${why}. Open it in Jupyter, check that it loads, and submit it again.`;
     return { result: finish({ status: 'invalid', cells: zeroCells(assignment.reference, 'not-run', problem), problem }) };
@@ -184,18 +195,31 @@ export async function autogradeSubmission(
     scratch = await scratchCopy(path.dirname(path.resolve(submission.file)), opts.exclude ?? [], limits.maxFolderBytes, notes);
     const runnerOptions = {
       cwd: scratch.cwd,
-      env: { ...process.env, ...opts.env, NBGRADER_EXECUTION: 'autograde', TSDL_GRADING: '1' },
+      root: scratch.root,
+      env: { ...opts.env, NBGRADER_EXECUTION: 'autograde', TSDL_GRADING: '1' },
       memoryLimitMb: limits.memoryLimitMb,
+      // A backstop per process under a sandbox; the grader's wall-clock limits come first.
+      cpuSeconds: Math.ceil(limits.totalTimeoutMs / 1000) * 2 + 60,
     };
+    const harness = opts.harness === false ? undefined : new Harness(scratch.root);
+    const verdicts = new Map<string, TestCellVerdict>();
     runner = restarting(await opts.startRunner(runnerOptions), () => opts.startRunner(runnerOptions), limits.graceMs);
     const graded = await runPipeline(executePipeline, sanitized, {
       runner,
+      harness: harness && {
+        harness,
+        verdicts,
+        // Exclusive creation: a link a learner planted under that name is not written through.
+        writeKey: ({ key, file }) => fs.writeFile(file, key, { flag: 'wx', mode: 0o600 }),
+      },
       cellTimeoutMs: limits.cellTimeoutMs,
       totalTimeoutMs: limits.totalTimeoutMs,
       deadline: Date.now() + limits.totalTimeoutMs,
       outputLimits: limits.output,
     });
     const cells = gradeCells(graded);
+    if (harness) applyVerdicts(cells, verdicts, notes);
+    hideHiddenTests(cells, assignment.reference, graded);
     // A deleted graded cell is absent from the run; it still counts, at zero.
     const present = new Set(cells.map((c) => c.gradeId));
     for (const missing of zeroCells(assignment.reference, 'deleted', 'This cell was deleted from the submitted notebook.')) {
@@ -211,6 +235,76 @@ export async function autogradeSubmission(
   } finally {
     if (runner) await withTimeout(runner.stop(), 15_000, 'stopping the kernel').catch(() => undefined);
     if (scratch) await fs.rm(scratch.root, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Why there is no notebook to grade, naming what the folder holds instead. */
+async function missingReason(file: string): Promise<string> {
+  const dir = path.dirname(file);
+  const entries = await fs.readdir(dir).catch(() => undefined);
+  if (entries === undefined) return `No submission: the folder ${dir} does not exist.`;
+  const notebooks = entries.filter((f) => f.endsWith('.ipynb'));
+  const holds = entries.length === 0 ? 'it is empty' : notebooks.length ? `it holds ${notebooks.join(', ')}` : `it holds no notebook (${entries.slice(0, 5).join(', ')}${entries.length > 5 ? ', …' : ''})`;
+  return `No ${path.basename(file)} was submitted: ${holds}. Submit the notebook under that name.`;
+}
+
+/**
+ * Marks test cells whose harness report was missing, forged or saw tampering (their points are
+ * withheld: they could have passed only because the checks were disarmed) or that passed without
+ * calling a check (kept, for a person to look at).
+ */
+function applyVerdicts(cells: CellResult[], verdicts: Map<string, TestCellVerdict>, notes: SanitizeContext['notes']): void {
+  for (const cell of cells) {
+    const verdict = verdicts.get(cell.gradeId);
+    if (cell.kind !== 'test' || verdict === undefined) continue;
+    const tampering = !verdict.ok ? verdict.why : verdict.report.tampered.length ? `the grading helpers were changed before it ran: ${verdict.report.tampered.join('; ')}` : undefined;
+    if (tampering !== undefined) {
+      cell.flag = 'tampered';
+      notes.push({ cell: cell.gradeId, message: `The test '${cell.gradeId}' cannot be trusted: ${tampering}.${(cell.score ?? 0) > 0 ? ' Its points are withheld until a teacher reviews it.' : ''}` });
+      if ((cell.score ?? 0) > 0) {
+        cell.score = 0;
+        cell.status = 'failed';
+        cell.reason = `Not scored: ${tampering}. Code that changes built-in objects or the grading helpers keeps a test from being trusted; remove it, or ask your teacher.`;
+      }
+    } else if (verdict.ok && verdict.report.checks === 0 && (cell.score ?? 0) > 0) {
+      cell.flag = 'no-check';
+      notes.push({ cell: cell.gradeId, message: `The test '${cell.gradeId}' passed without calling any check from tsdl/grading; a teacher may want to look at it.` });
+    }
+  }
+}
+
+const HIDDEN_LINE = '(a line of a hidden test)';
+
+/**
+ * Keeps hidden tests out of what a learner is shown: a failure raised on a hidden line is reported
+ * without its message (which names the hidden inputs), and no traceback line quotes hidden code.
+ */
+function hideHiddenTests(cells: CellResult[], reference: Notebook, graded: Notebook): void {
+  for (const cell of cells) {
+    const source = reference.cells.find((c) => gradeId(c) === cell.gradeId)?.source ?? '';
+    const hidden = hiddenLines(source);
+    if (hidden.size === 0 || cell.kind !== 'test') continue;
+    const hiddenText = source.split('\n').filter((_, i) => hidden.has(i + 1)).map((l) => l.trim()).filter((l) => l.length >= 4);
+    const count = graded.cells.find((c) => gradeId(c) === cell.gradeId)?.execution_count;
+    const atHidden = (text: string) => {
+      const at = new RegExp(`In\\[${count ?? '\\d+'}\\]:(\\d+)`).exec(text) ?? /line (\d+)/.exec(text);
+      return at !== null && hidden.has(Number(at[1]));
+    };
+    // The labels hidden checks give ("relu(0.25)") show up in their messages.
+    const literals = hiddenText.flatMap((l) => [...l.matchAll(/"([^"\\]{3,})"|'([^'\\]{3,})'|`([^`\\]{3,})`/g)].map((m) => m[1] ?? m[2] ?? m[3]));
+    const quotes = (line: string) => hiddenText.some((h) => line.includes(h)) || literals.some((h) => line.includes(h)) || /BEGIN HIDDEN TESTS|END HIDDEN TESTS/.test(line);
+    const e = cell.error;
+    const firstLocation = e?.traceback.find((l) => /^\s*at In\[/.test(l));
+    const raisedHidden = e !== undefined && (atHidden(e.evalue) || (firstLocation !== undefined && atHidden(firstLocation)) || quotes(e.evalue));
+    if (e && raisedHidden) {
+      const message = 'a hidden test failed; its code and message stay private';
+      cell.error = { ename: e.ename, evalue: message, traceback: [`${e.ename}: ${message}`] };
+      cell.reason = `${e.ename}: ${message}.`;
+    } else if (e) {
+      cell.error = { ...e, traceback: e.traceback.map((l) => (quotes(l) ? HIDDEN_LINE : l)) };
+    }
+    if (cell.reason && quotes(cell.reason)) cell.reason = `${e?.ename ?? 'Error'}: a hidden test failed; its code and message stay private.`;
+    if (cell.stderr && quotes(cell.stderr)) cell.stderr = cell.stderr.split('\n').map((l) => (quotes(l) ? HIDDEN_LINE : l)).join('\n');
   }
 }
 
@@ -244,11 +338,25 @@ export interface BatchOptions extends AutogradeOptions {
   progress?: Progress;
   /** Called with each result as soon as it is written. */
   onResult?: (r: SubmissionResult) => void;
+  /**
+   * Submissions graded at once, each on its own kernel (default 1). Every submission is graded
+   * alone whatever the number, so results are those of one at a time, unless a time limit is
+   * reached only because the machine is busier.
+   */
+  jobs?: number;
+}
+
+/** A default for --jobs: one per core, but no more kernels than fit in memory at their limit. */
+export function defaultJobs(memoryLimitMb = DEFAULT_LIMITS.memoryLimitMb ?? 2048): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const fit = Math.floor(os.totalmem() / ((memoryLimitMb + 1024) * 1024 * 1024));
+  return Math.max(1, Math.min(cores, fit));
 }
 
 /**
- * Grade submissions one after another (one kernel at a time). Each result, the graded notebook,
- * and the gradebook are written as soon as a submission is done.
+ * Grade submissions, `jobs` at a time. Each result, the graded notebook, and the gradebook are
+ * written as soon as a submission is done; gradebook rewrites happen one at a time, so a batch
+ * stopped at any point leaves a gradebook over every result written.
  */
 export async function autogradeBatch(assignment: ReleasedAssignment, submissions: Submission[], opts: BatchOptions): Promise<SubmissionResult[]> {
   const outDir = path.resolve(opts.outDir);
@@ -257,19 +365,30 @@ export async function autogradeBatch(assignment: ReleasedAssignment, submissions
     if (target === path.resolve(s.file)) throw new Error(`the output folder ${outDir} would overwrite the submission ${s.file}; choose another --out`);
   }
   const progress = opts.progress ?? silentProgress;
-  const results: SubmissionResult[] = [];
+  const results: SubmissionResult[] = new Array<SubmissionResult>(submissions.length);
+  const jobs = Math.max(1, Math.min(Math.floor(opts.jobs ?? 1), submissions.length));
+  let next = 0;
+  let done = 0;
+  let gradebook: Promise<unknown> = Promise.resolve();
   progress.start(submissions.length);
-  for (const [i, s] of submissions.entries()) {
-    progress.update(i, `grading ${s.id}`);
-    const { result, graded } = await autogradeSubmission(assignment, s, { ...opts, exclude: [outDir] });
-    const dir = path.join(outDir, s.id);
-    if (graded) await writeFileAtomic(path.join(dir, path.basename(s.file)), serializeNotebook(graded));
-    await writeFileAtomic(path.join(dir, RESULT_FILE), JSON.stringify(result, null, 2) + '\n');
-    await writeGradebook(outDir);
-    results.push(result);
-    opts.onResult?.(result);
-    progress.update(i + 1, `${s.id}: ${result.score}/${result.maxScore}`);
-  }
+  const worker = async () => {
+    while (next < submissions.length) {
+      const i = next++;
+      const s = submissions[i];
+      progress.update(done, `grading ${s.id}`);
+      const { result, graded } = await autogradeSubmission(assignment, s, { ...opts, exclude: [outDir] });
+      const dir = path.join(outDir, s.id);
+      if (graded) await writeFileAtomic(path.join(dir, path.basename(s.file)), serializeNotebook(graded));
+      await writeFileAtomic(path.join(dir, RESULT_FILE), JSON.stringify(result, null, 2) + '\n');
+      gradebook = gradebook.catch(() => undefined).then(() => writeGradebook(outDir));
+      await gradebook;
+      results[i] = result;
+      done++;
+      opts.onResult?.(result);
+      progress.update(done, `${s.id}: ${result.score}/${result.maxScore}`);
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
   progress.finish();
   return results;
 }

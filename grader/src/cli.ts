@@ -6,7 +6,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHECK_HELP, checkCommand, revealCommand } from './check';
-import { autogradeBatch, DEFAULT_LIMITS, submissionIds, type Submission } from './autograde';
+import { autogradeBatch, DEFAULT_LIMITS, defaultJobs, submissionIds, type Submission } from './autograde';
+import { describeSandbox, requireSandbox } from './sandbox/sandbox';
 import { writeFeedback } from './feedback';
 import { parseNotebook, serializeNotebook } from './notebook';
 import { progressBar, type Progress } from './progress';
@@ -14,7 +15,7 @@ import { releaseNotebook, sourceWarnings } from './release';
 import { readResults, writeFileAtomic, writeGradebook } from './results';
 import { MANUAL_HELP, manualCommand, ManualGradeError } from './manual';
 import { readCourseConfig, writeSettings } from './gradebook';
-import { startKernelRunner, type StartRunner } from './runner';
+import { kernelRunner, startKernelRunner, type StartRunner } from './runner';
 
 export const HELP = `Usage: tsdl grade <command> [options]
 
@@ -42,6 +43,14 @@ Commands:
         --memory MB          memory limit of the kernel (default: ${DEFAULT_LIMITS.memoryLimitMb})
         --restore-deleted    put back graded cells a learner deleted and grade them, instead of
                              scoring them 0 as nbgrader does
+        --jobs N             grade N submissions at once (default: one per core, as many as fit
+                             in memory at --memory each); the results are those of one at a time
+        --no-sandbox         run submissions without isolation. By default each runs in
+                             bubblewrap (\`apt-get install bubblewrap\`): it reads only its own
+                             copy and the kernel's files, writes only its copy, has no network,
+                             and everything it starts ends with it; autograde refuses to run
+                             where that cannot be had. A folder without the notebook is graded
+                             "missing" and the batch goes on.
         --assignment NAME    the assignment's name in the gradebook (default: the source's name)
         --config FILE        course file with due dates and late penalties (see gradebook)
 
@@ -92,16 +101,19 @@ async function release(args: string[], deps: Required<Pick<GradeDeps, 'stdout'>>
   return 0;
 }
 
-/** A folder stands for the notebook in it named like the source (or its only notebook). */
+/**
+ * A folder stands for the notebook in it named like the source (or its only notebook). One
+ * without it (or a path that does not exist) still names a submission: it is graded "missing".
+ */
 async function resolveSubmission(arg: string, sourceName: string): Promise<string> {
   const stat = await fs.stat(arg).catch(() => undefined);
-  if (stat === undefined) throw new UsageError(`submission ${arg} does not exist`);
+  if (stat === undefined) return arg.endsWith('.ipynb') ? arg : path.join(arg, sourceName);
   if (!stat.isDirectory()) return arg;
   const named = path.join(arg, sourceName);
   if (await fs.stat(named).then(() => true, () => false)) return named;
   const notebooks = (await fs.readdir(arg)).filter((f) => f.endsWith('.ipynb'));
   if (notebooks.length === 1) return path.join(arg, notebooks[0]);
-  throw new UsageError(`folder ${arg} has no ${sourceName}${notebooks.length ? ` (it has ${notebooks.join(', ')})` : ''}`);
+  return named;
 }
 
 async function autograde(args: string[], deps: Required<Pick<GradeDeps, 'stdout' | 'stderr'>> & GradeDeps): Promise<number> {
@@ -115,6 +127,8 @@ async function autograde(args: string[], deps: Required<Pick<GradeDeps, 'stdout'
       timeout: { type: 'string' },
       memory: { type: 'string' },
       'restore-deleted': { type: 'boolean' },
+      jobs: { type: 'string' },
+      'no-sandbox': { type: 'boolean' },
       assignment: { type: 'string' },
       config: { type: 'string' },
     },
@@ -131,6 +145,22 @@ async function autograde(args: string[], deps: Required<Pick<GradeDeps, 'stdout'
     totalTimeoutMs: seconds('--timeout', values.timeout, DEFAULT_LIMITS.totalTimeoutMs),
     memoryLimitMb,
   };
+  let jobs = defaultJobs(memoryLimitMb);
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs <= 0) throw new UsageError(`--jobs needs a whole number of submissions at once, got "${values.jobs}"`);
+  }
+  let startRunner = deps.startRunner;
+  if (startRunner === undefined) {
+    if (values['no-sandbox']) {
+      deps.stderr('tsdl grade autograde: --no-sandbox: submissions run as you, with access to your files and the network; grade only work you trust this way.\n');
+      startRunner = startKernelRunner;
+    } else {
+      const sandbox = requireSandbox();
+      for (const line of describeSandbox(sandbox)) deps.stderr(`sandbox: ${line}\n`);
+      startRunner = kernelRunner(sandbox);
+    }
+  }
   const sourceName = path.basename(values.source);
   const source = parseNotebook(await fs.readFile(values.source, 'utf8'));
   for (const warning of sourceWarnings(source)) deps.stderr(`tsdl grade autograde: warning: ${warning}\n`);
@@ -140,7 +170,8 @@ async function autograde(args: string[], deps: Required<Pick<GradeDeps, 'stdout'
   const submissions: Submission[] = submissionIds(files);
   const outDir = path.resolve(values.out ?? 'autograded');
   const results = await autogradeBatch(assignment, submissions, {
-    startRunner: deps.startRunner ?? startKernelRunner,
+    startRunner,
+    jobs,
     limits,
     restoreDeletedCells: values['restore-deleted'] ?? false,
     assignment: await configureAssignment(outDir, values.assignment ?? path.basename(values.source, '.ipynb'), values.config),

@@ -188,8 +188,8 @@ export class Harness {
     let imported = false;
     const rewritten = source.replace(/^([ \t]*)import\s*(\{[^}]*\}|\*\s*as\s+[A-Za-z_$][\w$]*)\s*from\s*["']tsdl\/grading["'];?/gm, (whole, indent: string, what: string) => {
       imported = true;
-      const lines = whole.split('\n').length - 1;
       const binding = what.startsWith('*') ? what.replace(/^\*\s*as\s+/, '') : what.replace(/\bas\b/g, ':');
+      const lines = whole.split('\n').length - binding.split('\n').length;
       return `${indent}const ${binding} = ${fetch};${'\n'.repeat(lines)}`;
     });
     if (imported) return rewritten;
