@@ -13,7 +13,7 @@ import { describeExercises, type Exercise } from './exercises';
 import { gradeId, isGrade, isSolution, isTracked } from './nbgrader';
 import { parseNotebook, serializeNotebook, type Cell, type Notebook } from './notebook';
 import { runPipeline } from './pipeline';
-import { silentProgress, type Progress } from './progress';
+import { progressBar, silentProgress, type Progress } from './progress';
 import { gradeCells, writeFileAtomic, type CellResult } from './results';
 import type { CellRunner, StartRunner } from './runner';
 import { execute, type ExecuteContext } from './steps/execute';
@@ -400,7 +400,8 @@ export async function checkCommand(args: string[], io: CommandIo, defaultStartRu
     cellTimeoutMs,
     totalTimeoutMs,
     ...(values.budget ? { env: { TSDL_BUDGET: values.budget } } : {}),
-    ...(io.progress ? { progress: io.progress } : {}),
+    // A chapter runs for minutes: on a terminal, a line says which cell is running.
+    progress: io.progress ?? (process.stderr.isTTY ? progressBar() : silentProgress),
   });
   io.stdout(formatCheck(report, file, invokedAs()));
   return allPassed(report) ? 0 : 3;
