@@ -389,9 +389,9 @@ export async function checkCommand(args: string[], io: CommandIo, defaultStartRu
     options: { 'cell-timeout': { type: 'string' }, timeout: { type: 'string' }, budget: { type: 'string' } },
   });
   if (positionals.length !== 1) return usage(io, 'check', 'check takes one notebook, e.g. tsdl grade check learn/01-matrices.ipynb');
-  const secs = (flag: string, v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v) > 0 ? Number(v) * 1000 : NaN);
-  const cellTimeoutMs = secs('--cell-timeout', values['cell-timeout'], 900_000);
-  const totalTimeoutMs = secs('--timeout', values.timeout, 3_600_000);
+  const ms = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v) > 0 ? Number(v) * 1000 : NaN);
+  const cellTimeoutMs = ms(values['cell-timeout'], 900_000);
+  const totalTimeoutMs = ms(values.timeout, 3_600_000);
   if (Number.isNaN(cellTimeoutMs) || Number.isNaN(totalTimeoutMs)) return usage(io, 'check', '--cell-timeout and --timeout need a positive number of seconds');
   if (values.budget !== undefined && !BUDGETS.includes(values.budget)) return usage(io, 'check', `--budget must be one of ${BUDGETS.join(', ')}, got "${values.budget}"`);
   const file = positionals[0];
