@@ -88,6 +88,9 @@ describe('tsdl grade check', () => {
     const ok = io();
     expect(await gradeCommand(['check', file], ok.deps)).toBe(0);
     expect(ok.out.join('')).toMatch(/Visible tests: 5 of 5 points\. 2 passed, 1 written/);
+    // A written answer still to write is for the teacher; it does not fail the check.
+    writeFileSync(file, toFile(fillIn(student, { relu: CORRECT.relu, mean: CORRECT.mean })));
+    expect(await gradeCommand(['check', file], io().deps)).toBe(0);
     writeFileSync(file, toFile(student));
     const todo = io();
     expect(await gradeCommand(['check', file], todo.deps)).toBe(3);

@@ -232,7 +232,7 @@ export function formatCheck(r: CheckReport, notebookArg: string, tsdlCommand = '
 }
 
 /** Passed means every visible test passed; written answers wait for a person and do not count. */
-export const allPassed = (r: CheckReport) => r.exercises.every((e) => e.status === 'passed' || (e.status === 'written' && e.written?.answered));
+export const allPassed = (r: CheckReport) => r.exercises.every((e) => e.status === 'passed' || e.status === 'written');
 
 // ---------------------------------------------------------------------------------------------
 // reveal
