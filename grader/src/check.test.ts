@@ -67,6 +67,19 @@ describe('checkNotebook', () => {
     expect(text).toMatch(/Fix answer cell relu, run it, and check again/);
   });
 
+  it('follows an error raised in a test cell back to the line of the learner\'s answer it came from, and says it once', async () => {
+    const file = path.join(tmp, 'ps1.ipynb');
+    writeFileSync(file, toFile(fillIn(student, { relu: 'function relu(x: number): number {\n  return (x as any).y.z;\n}', mean: CORRECT.mean })));
+    // The kernel's stack names cells by execution count: relu's cell ran as In[2], its test as In[3].
+    const error = { ename: 'TypeError', evalue: "Cannot read properties of undefined (reading 'z')", traceback: ['TypeError: Cannot read properties of undefined (reading \'z\')', '    at relu (In[2]:2:22)', '    at In[3]:1:13'] };
+    const startRunner = fakeKernel(undefined, { onRun: (code) => (code.startsWith('check.close(relu(-2)') ? { status: 'error', outputs: [{ output_type: 'error', ...error }], error } : undefined) });
+    const report = await checkNotebook(file, { ...opts(), startRunner });
+    expect(report.exercises[0].ownError).toEqual({ answer: 'relu', line: 2, column: 22, message: "TypeError: Cannot read properties of undefined (reading 'z')" });
+    const text = formatCheck(report, file);
+    expect(text).toMatch(/failed: 0 of 2 points \(answer cell relu\)\n {4}Your code failed first in answer cell relu, line 2, column 22:\n {6}TypeError: Cannot read properties of undefined \(reading 'z'\)\n/);
+    expect(text).not.toMatch(/The check said/);
+  });
+
   it('warns about an error outside the exercises that later cells may inherit', async () => {
     const { report, text } = await check(CORRECT, (nb) => nb.cells.splice(1, 0, { cell_type: 'code', source: 'throw new RangeError("my own cell broke")', metadata: {}, outputs: [], execution_count: null }));
     expect(report.earlierError).toEqual({ cell: 2, message: 'RangeError: my own cell broke' });

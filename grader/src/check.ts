@@ -208,7 +208,9 @@ export function formatCheck(r: CheckReport, notebookArg: string, tsdlCommand = '
         break;
       default: {
         out.push(`    ${e.status === 'partial' ? 'partly passed' : 'failed'}: ${e.score} of ${e.maxScore} points${cells}`);
-        if (e.check) out.push('    The check said:', indent(e.check, '      '));
+        // A test stopped by the learner's own code: the error is said once, at its place.
+        const sameError = e.ownError !== undefined && e.check !== undefined && e.ownError.message.endsWith(firstLine(e.check));
+        if (e.check && !sameError) out.push('    The check said:', indent(e.check, '      '));
         if (e.ownError) {
           const where = e.ownError.line ? `, line ${e.ownError.line}${e.ownError.column ? `, column ${e.ownError.column}` : ''}` : '';
           out.push(`    Your code failed first in answer cell ${e.ownError.answer}${where}:`, indent(e.ownError.message, '      '));
