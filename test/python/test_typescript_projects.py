@@ -11,9 +11,9 @@ TypeScript 6 (TSDL_NATIVE_CHECKER=0).
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 import unittest
@@ -25,7 +25,8 @@ from queue import Empty
 from jupyter_client.manager import KernelManager
 
 KERNEL_NAME = os.environ.get("TSDL_KERNEL_NAME", "tsdl")
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent.parent
+FIXTURES = ROOT / "test" / "fixtures"
 TIMEOUT = 90
 
 
@@ -124,7 +125,8 @@ def project_copy() -> Path:
     """A fresh copy of the fixture project: tests edit its files."""
     target = Path(tempfile.mkdtemp(prefix="tsdl-ts-project-"))
     shutil.copytree(FIXTURES / "ts-project", target, dirs_exist_ok=True)
-    # @types/node and the kernel's own packages resolve from this checkout, as from a project's.
+    # Node's types from this checkout, as a project would have them installed (tsc needs them).
+    (target / "node_modules" / "@types").symlink_to(ROOT / "node_modules" / "@types")
     return target
 
 
@@ -174,6 +176,135 @@ class BackgroundOutput(unittest.TestCase):
         late = self.kernel.late_outputs(start, lambda out: "handled" in stream_text(out))
         self.assertEqual(stream_text(late), "handled GET /ping\n")
         self.kernel.ok("server.close();")
+
+
+def write(file: Path, text: str) -> None:
+    """Writes `text` and moves the modification time on, so a reload cannot miss the edit."""
+    before = file.stat().st_mtime if file.exists() else 0
+    file.write_text(text)
+    if file.stat().st_mtime <= before:
+        os.utime(file, (before + 1, before + 1))
+
+
+def tsc_errors(project: Path, cell: str) -> str:
+    """What `tsc -p` reports for `cell` as a file of `project`."""
+    probe = project / "tsc_probe.ts"
+    probe.write_text(cell + "\nexport {};\n")
+    try:
+        out = subprocess.run([str(ROOT / "node_modules" / ".bin" / "tsc"), "-p", str(project)], capture_output=True, text=True)
+        return out.stdout + out.stderr
+    finally:
+        probe.unlink()
+
+
+class ProjectTests:
+    """A NodeNext/ES2022/strict project with "type": "module" (test/fixtures/ts-project)."""
+
+    checker_env: dict[str, str] = {}
+    kernel: Kernel
+    dir: Path
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.dir = project_copy()
+        cls.kernel = Kernel(cls.dir, cls.checker_env)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.kernel.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def rejected(self, code: str) -> str:
+        cell = self.kernel.run(code)
+        self.assertEqual(cell.status, "error", f"{code!r} ran")
+        self.assertEqual(cell.reply["ename"], "TypeScriptError")
+        return cell.error()
+
+    def test_a_named_node_import_keeps_its_type(self) -> None:
+        self.kernel.ok('import { readFileSync } from "node:fs";')
+        self.assertIn("TS2322", self.rejected('const z: number = readFileSync("/etc/hostname", "utf8");'))
+        self.assertIn("TS2322", self.rejected('import * as fs from "node:fs";\nconst y: number = fs.readFileSync("/etc/hostname", "utf8");'))
+
+    def test_a_local_module_imported_by_its_js_name_checks_and_runs(self) -> None:
+        self.kernel.ok('import { dist, origin, type Point } from "./utils.js";')
+        self.assertIn("TS2322", self.rejected("const s: string = dist(origin, { x: 3, y: 4 });"))
+        self.assertIn("TS2353", self.rejected("const p: Point = { x: 1, y: 2, z: 3 };"))
+        self.assertEqual(self.kernel.ok("dist(origin, { x: 3, y: 4 })").result(), "5")
+
+    def test_an_extensionless_relative_import_fails_as_under_tsc(self) -> None:
+        error = self.rejected('import { dist as d2 } from "./utils";')
+        self.assertIn("TS2835", error)
+        self.assertIn("TS2835", tsc_errors(self.dir, 'import { dist as d2 } from "./utils";'))
+
+    def test_a_default_import_of_an_es_only_package_keeps_its_type(self) -> None:
+        self.kernel.ok('import greet from "esm-greet";')
+        self.assertIn("TS2322", self.rejected('const n: number = greet.hello("you");'))
+        self.assertIn("loud", self.kernel.complete("greet.lo"))
+        self.assertEqual(self.kernel.ok('greet.loud("you")').result(), "'HELLO, YOU'")
+
+    def test_the_project_lib_is_the_one_tsc_uses(self) -> None:
+        cell = "const last = [1, 2, 3].findLast((x) => x > 1);"
+        self.assertIn("TS2550", self.rejected(cell))
+        self.assertIn("TS2550", tsc_errors(self.dir, cell))
+
+    def test_import_meta_in_a_cell_and_in_an_es_module_file(self) -> None:
+        self.assertEqual(self.kernel.ok("import.meta.url").result(), repr((self.dir / "__notebook__.ts").as_uri()))
+        write(self.dir / "where.ts", "export const here: string = import.meta.url;\nawait Promise.resolve();\nexport const ready = true;\n")
+        cell = self.kernel.ok('import { here, ready } from "./where.js";\n[here.endsWith("/where.ts"), ready]')
+        self.assertEqual(cell.result(), "[ true, true ]")
+
+    def test_reimporting_an_edited_module_gets_the_new_code(self) -> None:
+        counter = self.dir / "counter.ts"
+        uses = self.dir / "uses-counter.ts"
+        write(counter, "export const value: number = 1;\n")
+        write(uses, 'import { value } from "./counter.js";\nexport const twice = value * 2;\n')
+        cell = 'import { value } from "./counter.js";\nimport { twice } from "./uses-counter.js";\n[value, twice]'
+        self.assertEqual(self.kernel.ok(cell).result(), "[ 1, 2 ]")
+        write(counter, "export const value: number = 21;\n")
+        self.assertEqual(self.kernel.ok(cell).result(), "[ 21, 42 ]")
+
+
+class ProjectWithTypeScript7(ProjectTests, unittest.TestCase):
+    """TypeScript 7's native checker, where the kernel starts it."""
+
+
+class ProjectWithTypeScript6(ProjectTests, unittest.TestCase):
+    checker_env = {"TSDL_NATIVE_CHECKER": "0"}
+
+
+class PlainFolder(unittest.TestCase):
+    """A folder with no tsconfig.json and no package.json: CommonJS local files, notebook defaults."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.dir = Path(tempfile.mkdtemp(prefix="tsdl-plain-"))
+        cls.kernel = Kernel(cls.dir)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.kernel.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_named_imports_of_a_local_module_keep_their_types(self) -> None:
+        write(self.dir / "shapes.ts", "export class Box<T> {\n  constructor(public value: T) {}\n}\nexport function area(w: number, h: number): number {\n  return w * h;\n}\n")
+        self.kernel.ok('import { Box, area } from "./shapes";')
+        cell = self.kernel.run("const a: string = area(2, 3);")
+        self.assertEqual(cell.reply.get("ename"), "TypeScriptError")
+        self.assertIn("TS2322", cell.error())
+        self.assertEqual(self.kernel.ok("new Box(area(2, 3)).value").result(), "6")
+
+    def test_reimporting_an_edited_commonjs_module_gets_the_new_code(self) -> None:
+        file = self.dir / "greeting.ts"
+        write(file, 'export const greeting = "hello";\n')
+        self.assertEqual(self.kernel.ok('import { greeting } from "./greeting";\ngreeting').result(), "'hello'")
+        write(file, 'export const greeting = "hello again";\n')
+        self.assertEqual(self.kernel.ok('import { greeting } from "./greeting";\ngreeting').result(), "'hello again'")
+
+    def test_a_missing_local_file_names_the_path_not_npm(self) -> None:
+        cell = self.kernel.run('// @ts-nocheck\nimport { nothing } from "./missing.js";')
+        self.assertEqual(cell.status, "error")
+        self.assertIn("missing.ts", cell.error())
+        self.assertNotIn("npm install", cell.error())
 
 
 class StackTraces(unittest.TestCase):

@@ -13,7 +13,7 @@ import { emitCellJs } from './swc-emit';
 import { CellDeclarations, declarationFileText, dropNames, importAliases, parseDeclarationEmit } from './declarations';
 import { NativeCheck, NativeDiagnosticOut } from './native-checker';
 import { namesToInfer, nativeDeclarable, nativeDeclarations } from './native-declarations';
-import { loadCompilerOptions } from './options';
+import { followsNodeFormats, loadCompilerOptions } from './options';
 import { lineAndColumn, lineText } from './positions';
 import { globalizeCell, importsToRuntime } from './transformers';
 
@@ -61,7 +61,7 @@ const WARNING_CODES = new Set([
   7016, // Could not find a declaration file for module: untyped packages still run.
 ]);
 
-const CELL_FILE = '__tsdl_cell__.ts';
+const CELL_FILE = '__tsdl_cell__';
 /** The cell file's text when it holds no cell (see programToCheckBeside). */
 const EMPTY_CELL = 'export {};\n';
 /**
@@ -107,6 +107,12 @@ export class CellCompiler {
   private readonly service: ts.LanguageService;
   private readonly options: ts.CompilerOptions;
   private readonly cellPath: string;
+  /**
+   * The extension of the cell and declaration files: `.mts` where files are ES modules or CommonJS
+   * as Node decides (Node16…NodeNext), because cells are ES modules whatever the package's `type`
+   * (they use top-level await); `.ts` otherwise.
+   */
+  private readonly extension: '.ts' | '.mts';
   private readonly typecheck: TypecheckMode;
   readonly configWarnings: string[];
   readonly configPath: string | undefined;
@@ -117,7 +123,8 @@ export class CellCompiler {
     this.configWarnings = loaded.warnings;
     this.configPath = loaded.configPath;
     this.typecheck = config.typecheck ?? 'error';
-    this.cellPath = path.join(config.notebookDir, CELL_FILE);
+    this.extension = followsNodeFormats(this.options) ? '.mts' : '.ts';
+    this.cellPath = path.join(config.notebookDir, CELL_FILE + this.extension);
     this.setCellText(EMPTY_CELL);
     // The first batch of slots now, so the warm-up's program already has them: made by the first
     // cell that declares something, they changed the list of files and that cell's successor
@@ -185,26 +192,28 @@ export class CellCompiler {
       getDirectories: ts.sys.getDirectories,
       realpath: ts.sys.realpath,
     };
-    const resolveOne = (name: string, containingFile: string): ts.ResolvedModuleWithFailedLookupLocations => {
+    // `mode`: whether the import is an ES module's or CommonJS's (Node16…NodeNext), which decides
+    // `exports` conditions and whether a relative import needs its extension, as under tsc.
+    const resolveOne = (name: string, containingFile: string, mode: ts.ResolutionMode): ts.ResolvedModuleWithFailedLookupLocations => {
       const alias = aliases[name];
       if (alias) {
         return { resolvedModule: { resolvedFileName: alias, extension: extensionOf(alias), isExternalLibraryImport: false } };
       }
-      const found = ts.resolveModuleName(name, containingFile, this.options, moduleHost, cache);
+      const found = ts.resolveModuleName(name, containingFile, this.options, moduleHost, cache, undefined, mode);
       if (found.resolvedModule || name.startsWith('.')) return found;
       // Packages the kernel ships (TensorFlow.js, danfo…) work from any notebook folder.
-      return ts.resolveModuleName(name, fallbackFrom, this.options, moduleHost, cache);
+      return ts.resolveModuleName(name, fallbackFrom, this.options, moduleHost, cache, undefined, mode);
     };
     // A program that cannot reuse the last one's structure (a cell's declaration file came or went)
     // resolves every import of every file again, Node's types alone have hundreds: TypeScript's
     // cache answers, but slowly. Found modules are remembered here, by folder like that cache; one
     // not found is looked up again, so a package installed later is found.
     const found = new Map<string, ts.ResolvedModuleWithFailedLookupLocations>();
-    const resolveRemembered = (name: string, containingFile: string): ts.ResolvedModuleWithFailedLookupLocations => {
-      const key = `${path.dirname(containingFile)}\0${name}`;
+    const resolveRemembered = (name: string, containingFile: string, mode: ts.ResolutionMode): ts.ResolvedModuleWithFailedLookupLocations => {
+      const key = `${path.dirname(containingFile)}\0${mode}\0${name}`;
       const known = found.get(key);
       if (known) return known;
-      const result = resolveOne(name, containingFile);
+      const result = resolveOne(name, containingFile, mode);
       if (result.resolvedModule) found.set(key, result);
       return result;
     };
@@ -228,7 +237,8 @@ export class CellCompiler {
       directoryExists: ts.sys.directoryExists,
       getDirectories: ts.sys.getDirectories,
       realpath: ts.sys.realpath,
-      resolveModuleNameLiterals: (literals, containingFile) => literals.map((l) => resolveRemembered(l.text, containingFile)),
+      resolveModuleNameLiterals: (literals, containingFile, _redirected, options, containingSourceFile) =>
+        literals.map((l) => resolveRemembered(l.text, containingFile, ts.getModeForUsageLocation(containingSourceFile, l, options))),
       // Without these two, every new program re-parsed every package.json and lower-cased every path.
       getModuleResolutionCache: () => cache,
       useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
@@ -441,12 +451,13 @@ export class CellCompiler {
   /** A bound source file for `text` next to the cell file, new to `program`'s checker. */
   private fileBeside(program: ts.Program, text: string): ts.SourceFile {
     const cellFile = this.cellFileOf(program) as InternalSourceFile;
-    const name = `__tsdl_cell_${++this.besideSerial}__.ts`;
-    const fileName = this.cellPath.slice(0, -CELL_FILE.length) + name;
+    const name = `__tsdl_cell_${++this.besideSerial}__${this.extension}`;
+    const ownName = CELL_FILE + this.extension;
+    const fileName = this.cellPath.slice(0, -ownName.length) + name;
     const sf = ts.createSourceFile(fileName, text,
       { languageVersion: cellFile.languageVersion, impliedNodeFormat: cellFile.impliedNodeFormat }, true, ts.ScriptKind.TS) as InternalSourceFile;
     // The checker caches each file's diagnostics by path: every cell beside the program has its own.
-    sf.path = sf.resolvedPath = cellFile.path.slice(0, -CELL_FILE.length) + name;
+    sf.path = sf.resolvedPath = cellFile.path.slice(0, -ownName.length) + name;
     sf.originalFileName = fileName;
     // What a program records of each of its files' module references while it is made; a cell
     // beside it has none (compile() sends those that do into a program).
@@ -481,9 +492,9 @@ export class CellCompiler {
     // that change, declarations would be emitted anyway (slower, still correct).
     const jsOnly = analysis.namesToExport.length === 0 && !analysis.declaresGlobals ? (JS_ONLY as unknown as boolean) : false;
     const emit = program.emit(sf, (name, text) => {
-      if (name.endsWith('.d.ts')) dts = text;
+      if (/\.d\.m?ts$/.test(name)) dts = text;
       else if (name.endsWith('.map')) sourceMap = text;
-      else if (name.endsWith('.js')) js = text;
+      else if (/\.m?js$/.test(name)) js = text;
     }, undefined, jsOnly, { before: [importsToRuntime], after: [globalizeCell(analysis.lastExpression && findOriginal(sf, analysis))] });
     // Declaration diagnostics (a type that declaration emit cannot name), as the language service
     // would give them; they also make TypeScript skip the .d.ts, so they come before emitSkipped.
@@ -540,8 +551,9 @@ export class CellCompiler {
       this.cellDecls.set(i, decls);
       this.changedSlots.add(taken);
       this.nativeChangedSlots.add(taken);
-      // `.js`: how every module resolution mode (NodeNext's included) names a sibling `.d.ts`.
-      this.setFile(this.slotPath(taken), declarationFileText(decls, `./${path.basename(this.slotPath(taken), '.d.ts')}.js`));
+      // `.js` (`.mjs`): how every module resolution mode (NodeNext's included) names a sibling `.d.ts` (`.d.mts`).
+      const self = `./${path.basename(this.slotPath(taken)).replace(/\.d\.(m?)ts$/, '.$1js')}`;
+      this.setFile(this.slotPath(taken), declarationFileText(decls, self));
     }
   }
 
@@ -565,7 +577,7 @@ export class CellCompiler {
   }
 
   private slotPath(slot: number): string {
-    return path.join(this.config.notebookDir, `__tsdl_decl_${slot}__.d.ts`);
+    return path.join(this.config.notebookDir, `__tsdl_decl_${slot}__.d${this.extension}`);
   }
 
   /** Sets the cell file to code being edited (for completion and inspection). */

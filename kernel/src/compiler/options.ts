@@ -1,6 +1,7 @@
 /**
  * Compiler options for notebook cells: the user's `tsconfig.json` (the nearest one to the
- * notebook), with the few settings a notebook cannot work without forced on top.
+ * notebook), read as `tsc -p` reads it, with the few settings a notebook cannot work without
+ * forced on top. docs/kernel.md ("tsdl for TypeScript projects") says what differs and why.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,13 +15,33 @@ export interface LoadedOptions {
   warnings: string[];
 }
 
+/** Module kinds in which a file may use top-level `await`, as every cell may. */
+const TOP_LEVEL_AWAIT_MODULES = new Set([ts.ModuleKind.ES2022, ts.ModuleKind.ESNext, ts.ModuleKind.Node16, ts.ModuleKind.Node18,
+  ts.ModuleKind.Node20, ts.ModuleKind.NodeNext, ts.ModuleKind.Preserve]);
+
+/** Whether files are ES modules or CommonJS by their extension and package.json `type`, as in Node (Node16…NodeNext). */
+export function followsNodeFormats(options: ts.CompilerOptions): boolean {
+  const m = options.module;
+  return m !== undefined && m >= ts.ModuleKind.Node16 && m <= ts.ModuleKind.NodeNext;
+}
+
+/**
+ * The module system cells are checked in: the project's own when a file there can use top-level
+ * await (ES2022, ESNext, Node16…NodeNext, Preserve) with its moduleResolution (or TypeScript's
+ * default for it); otherwise, or without a tsconfig, ESNext resolved as bundlers and Node resolve
+ * packages (`exports`, extensionless relative imports).
+ */
+function moduleOptions(user: ts.CompilerOptions): Pick<ts.CompilerOptions, 'module' | 'moduleResolution'> {
+  if (user.module !== undefined && TOP_LEVEL_AWAIT_MODULES.has(user.module)) return { module: user.module, moduleResolution: user.moduleResolution };
+  return { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler };
+}
+
 /** Options a notebook depends on; everything else is the user's to choose. */
 function forced(user: ts.CompilerOptions): ts.CompilerOptions {
-  const target = user.target === undefined || user.target < ts.ScriptTarget.ES2022 ? ts.ScriptTarget.ES2022 : user.target;
+  // Top-level await needs ES2017; below it, ES2022 (the default without a tsconfig).
+  const target = user.target === undefined || user.target < ts.ScriptTarget.ES2017 ? ts.ScriptTarget.ES2022 : user.target;
   return {
-    // Top-level await and `import` in a cell need an ES module target.
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    ...moduleOptions(user),
     target,
     // Emit goes to memory; declaration emit is how later cells learn this cell's types.
     noEmit: false,
@@ -50,9 +71,10 @@ function forced(user: ts.CompilerOptions): ts.CompilerOptions {
 }
 
 /**
- * The defaults a notebook gets when its tsconfig.json does not say: strict, Node's types, and
- * ES2023 without the DOM (cells run in Node, not a browser; leaving out lib.dom.d.ts also makes
- * the kernel's first cell about a quarter faster). Add "dom" to `lib` in tsconfig.json to get it.
+ * The defaults of a notebook with no tsconfig.json: strict, Node's types, and ES2023 without the
+ * DOM (cells run in Node, not a browser; leaving out lib.dom.d.ts also makes the kernel's first
+ * cell about a quarter faster). A tsconfig.json replaces them all, as for tsc: its `lib` (or the
+ * default lib of its `target`) and its strictness; only Node's types stay (see loadCompilerOptions).
  */
 const NOTEBOOK_DEFAULTS: ts.CompilerOptions = {
   strict: true,
@@ -64,7 +86,7 @@ const NOTEBOOK_DEFAULTS: ts.CompilerOptions = {
 export function loadCompilerOptions(notebookDir: string, extraTypeRoot: string | undefined): LoadedOptions {
   const configPath = ts.findConfigFile(notebookDir, (f) => fs.existsSync(f), 'tsconfig.json');
   const warnings: string[] = [];
-  let user: ts.CompilerOptions = {};
+  let user: ts.CompilerOptions | undefined;
   if (configPath) {
     const read = ts.readConfigFile(configPath, (f) => fs.readFileSync(f, 'utf8'));
     if (read.error) {
@@ -78,11 +100,11 @@ export function loadCompilerOptions(notebookDir: string, extraTypeRoot: string |
       user = parsed.options;
     }
   }
-  const options: ts.CompilerOptions = { ...NOTEBOOK_DEFAULTS, ...user, ...forced(user) };
-  if (!user.types) options.types = ['node'];
+  const options: ts.CompilerOptions = { ...(user ? {} : NOTEBOOK_DEFAULTS), ...user, ...forced(user ?? {}) };
+  if (!user?.types) options.types = ['node'];
   if (extraTypeRoot) {
     // Node's types come with the kernel, so `process` and `Buffer` type-check in any folder.
-    options.typeRoots = [...(user.typeRoots ?? defaultTypeRoots(notebookDir)), extraTypeRoot];
+    options.typeRoots = [...(user?.typeRoots ?? defaultTypeRoots(notebookDir)), extraTypeRoot];
   }
   return { options, configPath, warnings };
 }

@@ -7,7 +7,7 @@
  * Same run-time semantics as transformers.ts: top-level declarations become `globalThis`
  * properties, functions are hoisted, imports go through the runtime's loader, the last expression
  * is returned, all inside `(async () => { … })()`. Returns undefined for what it does not handle
- * (classes, enums, namespaces, decorators…), which TypeScript's emitter then compiles.
+ * (classes, enums, namespaces, decorators, `import.meta`…), which TypeScript's emitter then compiles.
  */
 import ts from 'typescript';
 import { RUNTIME } from '../runtime/ipc';
@@ -108,6 +108,8 @@ function functionStart(fn: ts.FunctionDeclaration, sf: ts.SourceFile): number {
 
 /** The edited cell (still TypeScript) as pieces, or undefined for a statement it does not handle. */
 export function cellPieces(sf: ts.SourceFile, analysis: CellAnalysis): Piece[] | undefined {
+  // Rewritten to the runtime's `__tsdl.meta` by TypeScript's emitter (transformers.ts), wherever it is.
+  if (sf.text.includes('import.meta')) return undefined;
   const hoisted: Piece[] = [];
   const body: Piece[] = [];
   let imports = 0;

@@ -67,10 +67,27 @@ function importStatements(f: Factory, st: ts.ImportDeclaration | ts.ImportEquals
   return [ts.setTextRange(block, st)];
 }
 
-/** Imports -> `{ const m = await __tsdl.import("x"); globalThis.a = m["a"]; }`; exports dropped. */
+/** `import.meta` -> `__tsdl.meta`: a cell runs as a script, where `import.meta` is a syntax error. */
+function importMetaToRuntime(context: ts.TransformationContext, sf: ts.SourceFile): ts.SourceFile {
+  if (!sf.text.includes('import.meta')) return sf;
+  const f = context.factory;
+  const visit = (node: ts.Node): ts.Node => {
+    if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword) {
+      return ts.setTextRange(f.createPropertyAccessExpression(f.createIdentifier(RUNTIME), 'meta'), node);
+    }
+    return ts.visitEachChild(node, visit, context);
+  };
+  return ts.visitEachChild(sf, visit, context);
+}
+
+/**
+ * Imports -> `{ const m = await __tsdl.import("x"); globalThis.a = m["a"]; }`; exports dropped;
+ * `import.meta` -> the runtime's `__tsdl.meta`.
+ */
 export function importsToRuntime(context: ts.TransformationContext): ts.Transformer<ts.SourceFile> {
   const f = context.factory;
-  return (sf) => {
+  return (original) => {
+    const sf = importMetaToRuntime(context, original);
     let index = 0;
     const statements = sf.statements.flatMap((st): ts.Statement[] => {
       if (ts.isImportDeclaration(st)) return importStatements(f, st, index++);

@@ -4,16 +4,29 @@
  * packages that `require` cannot load (ESM with top-level await, or `exports` without a
  * "require" condition). Resolution starts at the notebook's folder and falls back to the kernel's
  * own node_modules, so TensorFlow.js and `tsdl` work from any folder. Local `.ts` files are
- * compiled on the fly.
+ * compiled on the fly, as ES modules or CommonJS by their extension and package.json `type`, as
+ * Node would run their compiled JavaScript (ES modules through typescript-hooks.ts); `./x.js`
+ * finds `x.ts` as tsc does; a local file edited since it was loaded loads afresh when a cell
+ * imports it again.
  */
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as vm from 'node:vm';
+import { isEsModuleFile } from './typescript-hooks';
+
+/** What a cell's `import.meta` is: the cell belongs to the notebook's folder. */
+export interface CellImportMeta {
+  url: string;
+  filename: string;
+  dirname: string;
+  resolve(specifier: string): string;
+}
 
 export interface ModuleLoader {
   import(specifier: string): Promise<unknown>;
+  meta: CellImportMeta;
   /** The value of a default import, with TypeScript's esModuleInterop rules. */
   defaultOf(mod: unknown): unknown;
   require: NodeJS.Require;
@@ -100,8 +113,41 @@ export function createModuleLoader(notebookDir: string, kernelRoot: string, alia
     }
   };
 
+  /** A relative, absolute or file: specifier as a file, found as tsc finds it (`./x.js` -> `x.ts`). */
+  const resolveLocal = (specifier: string): string => {
+    const base = specifier.startsWith('file:') ? fileURLToPath(specifier) : path.resolve(notebookDir, specifier);
+    const candidates = [base, typeScriptPath(base)].filter((c): c is string => c !== undefined);
+    for (const candidate of candidates) {
+      try {
+        return fromNotebook.resolve(candidate);
+      } catch {
+        // the next candidate
+      }
+    }
+    const error = new Error(`Cannot find '${specifier}' from ${notebookDir}: there is no ${candidates.join(' nor ')}. ` +
+      'Check the path: relative imports start at the notebook\'s folder.');
+    (error as Error & { code: string }).code = 'MODULE_NOT_FOUND';
+    throw error;
+  };
+
+  const loadLocal = async (specifier: string): Promise<unknown> => {
+    const file = resolveLocal(specifier);
+    if (TYPESCRIPT_FILE.test(file) && isEsModuleFile(file)) {
+      registerTypeScriptHooks();
+      return dynamicImport(pathToFileURL(file).href);
+    }
+    forgetChangedTypeScriptFiles();
+    try {
+      return fromNotebook(file);
+    } catch (e) {
+      if (!REQUIRE_CANNOT_LOAD.has((e as { code?: string }).code ?? '')) throw e;
+      return dynamicImport(pathToFileURL(file).href);
+    }
+  };
+
   const load = async (specifier: string): Promise<unknown> => {
     if (specifier.startsWith('node:') || isBuiltin(specifier)) return fromNotebook(specifier);
+    if (specifier.startsWith('.') || path.isAbsolute(specifier) || specifier.startsWith('file:')) return loadLocal(specifier);
     let target: { req: NodeJS.Require; resolved: string };
     try {
       target = resolve(specifier);
@@ -124,8 +170,27 @@ export function createModuleLoader(notebookDir: string, kernelRoot: string, alia
     }
   };
 
+  const filename = path.join(notebookDir, '__notebook__.ts');
+  const meta: CellImportMeta = {
+    url: pathToFileURL(filename).href,
+    filename,
+    dirname: notebookDir,
+    resolve: (specifier) => {
+      if (specifier.startsWith('node:') || isBuiltin(specifier)) return specifier.startsWith('node:') ? specifier : `node:${specifier}`;
+      if (specifier.startsWith('.') || path.isAbsolute(specifier) || specifier.startsWith('file:')) return pathToFileURL(resolveLocal(specifier)).href;
+      try {
+        return pathToFileURL(resolve(specifier).resolved).href;
+      } catch (e) {
+        const file = resolveEsmPackage(specifier, notebookDir) ?? resolveEsmPackage(specifier, kernelRoot);
+        if (file) return pathToFileURL(file).href;
+        throw e;
+      }
+    },
+  };
+
   return {
     import: load,
+    meta,
     defaultOf: (mod) => {
       if (mod === null || (typeof mod !== 'object' && typeof mod !== 'function')) return mod;
       const m = mod as { __esModule?: boolean; default?: unknown; [Symbol.toStringTag]?: string };
@@ -146,6 +211,47 @@ function isBuiltin(specifier: string): boolean {
   return (require('node:module') as { builtinModules: string[] }).builtinModules.includes(specifier);
 }
 
+const TYPESCRIPT_FILE = /\.(?:[mc]?ts|tsx)$/;
+
+/** `/a/x.js` -> `/a/x.ts` (`.mjs` -> `.mts`, `.cjs` -> `.cts`, `.jsx` -> `.tsx`), as TypeScript maps imports of its own files. */
+function typeScriptPath(file: string): string | undefined {
+  const m = /\.([mc]?)js(x?)$/.exec(file);
+  return m ? `${file.slice(0, m.index)}.${m[1]}ts${m[2]}` : undefined;
+}
+
+let hooksRegistered = false;
+
+/** Node's loader hooks for ES-module TypeScript files (typescript-hooks.ts), registered on first use. */
+function registerTypeScriptHooks(): void {
+  if (hooksRegistered) return;
+  const hooks = path.join(__dirname, 'typescript-hooks.js');
+  if (!fs.existsSync(hooks)) throw new Error(`Importing an ES-module .ts file needs ${hooks}: build the kernel with \`npm run build\`.`);
+  (require('node:module') as { register(specifier: string): void }).register(pathToFileURL(hooks).href);
+  hooksRegistered = true;
+}
+
+/** CommonJS .ts files compiled by the require hook, with their modification time then. */
+const compiledTypeScript = new Map<string, number>();
+
+function modifiedTime(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * When a notebook's CommonJS .ts file changed since it was compiled, every one of them is let go
+ * from require's cache, so the import that follows runs the edited code, and the files that import
+ * it run again with it (the whole local graph, as a restart under `node --watch` would).
+ */
+function forgetChangedTypeScriptFiles(): void {
+  if (![...compiledTypeScript].some(([file, time]) => modifiedTime(file) !== time)) return;
+  for (const file of compiledTypeScript.keys()) delete require.cache[file];
+  compiledTypeScript.clear();
+}
+
 let tsRegistered = false;
 
 /** `require('./util.ts')` (and imports of it) compiles the file with TypeScript, CommonJS output. */
@@ -157,6 +263,7 @@ function registerTypeScriptFiles(): void {
     // Loaded lazily: a notebook that imports no local .ts file never pays for it here.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ts = require('typescript') as typeof import('typescript');
+    if (!file.includes(`${path.sep}node_modules${path.sep}`)) compiledTypeScript.set(file, modifiedTime(file));
     const out = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
       fileName: file,
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
