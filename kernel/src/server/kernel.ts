@@ -148,7 +148,7 @@ export class Kernel {
       // Only a correctly signed message may get a reply: an unsigned one is not from our client.
       if (err.header?.msg_type && err.message !== 'invalid signature' && err.message !== 'missing signature') {
         const parent = { identities: err.identities, header: err.header, parent_header: {}, metadata: {}, content: {}, buffers: [] } as unknown as Message;
-        this.replyError(parent, channel === 'stdin' ? 'shell' : channel, new BadRequest(err.message));
+        this.replyError(parent, channel === 'stdin' ? 'shell' : channel, new BadRequest(err.message), false);
       }
       return;
     }
@@ -197,8 +197,9 @@ export class Kernel {
     this.publish(msg, 'status', { execution_state: 'busy' });
     try {
       if (!handler) {
+        // As ipykernel: no reply, for a reply type the spec does not know would be refused by
+        // strict clients (and by the spec check in test/protocol.slow.test.ts).
         this.log(`ignored unknown message type "${type}"`);
-        if (type.endsWith('_request')) this.replyError(msg, channel, new BadRequest(`unknown message type "${type}"`));
         return;
       }
       const content = await handler(msg, channel);
@@ -210,14 +211,21 @@ export class Kernel {
     }
   }
 
-  private replyError(msg: Message, channel: 'shell' | 'control', e: Error): void {
+  /** Answers a request that failed; logs why, unless the caller has (`log` false). */
+  private replyError(msg: Message, channel: 'shell' | 'control', e: Error, log = true): void {
     const bad = e instanceof BadRequest;
-    if (!bad) this.log(`error handling ${msg.header.msg_type}: ${e.stack ?? e.message}`);
+    if (log) this.log(bad ? `refused a malformed ${msg.header.msg_type}: ${e.message}` : `error handling ${msg.header.msg_type}: ${e.stack ?? e.message}`);
+    const type = msg.header.msg_type;
+    // Only requests have replies; a malformed comm_msg or input_reply is just logged.
+    if (!type.endsWith('_request')) return this.log(`dropped a ${type}: ${e.message}`);
     const content: JsonObject & ErrorContent = {
-      status: 'error', ename: bad ? 'BadRequest' : e.name, evalue: bad ? `malformed ${msg.header.msg_type}: ${e.message}` : e.message, traceback: [],
+      status: 'error', ename: bad ? 'BadRequest' : e.name, evalue: bad ? `malformed ${type}: ${e.message}` : e.message, traceback: [],
     };
-    const type = msg.header.msg_type.endsWith('_request') ? msg.header.msg_type.replace(/_request$/, '_reply') : 'error_reply';
-    this.send(channel, childMessage(msg, type, content, this.session));
+    // execute_reply's error form carries the count (the spec's and the strict clients' shape);
+    // is_complete_reply has no error form: "unknown" is how it says it cannot tell.
+    if (type === 'execute_request') content.execution_count = this.executionCount;
+    const reply: JsonObject = type === 'is_complete_request' ? { status: 'unknown' } : content;
+    this.send(channel, childMessage(msg, type.replace(/_request$/, '_reply'), reply, this.session));
   }
 
   private send(channel: 'shell' | 'control' | 'stdin', message: Message): void {
