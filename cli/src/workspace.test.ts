@@ -85,7 +85,11 @@ describe('syncWorkspace', () => {
       { kind: 'updated-in-place', chapter: '02-second', file: '02-second.ipynb' },
     ]);
     expect(readFileSync(path.join(dir, '01-first.ipynb'), 'utf8')).toBe(mine);
-    expect(read('01-first.new-2026-12-07.ipynb').cells.at(-1)?.source).toBe('A new paragraph.');
+    const arrived = read('01-first.new-2026-12-07.ipynb');
+    expect(arrived.cells.at(-1)?.source).toBe('A new paragraph.');
+    // The new version says at its top what it is and where the learner's work is.
+    expect(arrived.cells[0].source).toMatch(/newer version of this chapter.*Your earlier copy, `01-first\.ipynb`, is unchanged/);
+    expect(arrived.cells).toHaveLength(first.cells.length + 1);
     expect(read('02-second.ipynb').cells[0].source).toBe('console.log("second, revised")');
     const updates = readFileSync(path.join(dir, UPDATES), 'utf8');
     expect(updates).toMatch(/Your 01-first\.ipynb stays as it is; the new version is 01-first\.new-2026-12-07\.ipynb/);
@@ -100,6 +104,22 @@ describe('syncWorkspace', () => {
     const later = await syncWorkspace({ teacherDir, dir, now: day('2026-12-07') });
     expect(later.events.map((e) => e.file)).toEqual(['01-first.new-2026-12-07-2.ipynb']);
     expect(readFileSync(path.join(dir, '01-first.ipynb'), 'utf8')).toBe(mine);
+  });
+
+  it('replaces a version that arrived beside, if the learner left it untouched, at the next change', async () => {
+    await syncWorkspace({ teacherDir, dir, now: day('2026-12-01') });
+    edit('01-first.ipynb');
+    const first = parseNotebook(readFileSync(path.join(teacherDir, '01-first.ipynb'), 'utf8'));
+    first.cells.push({ cell_type: 'markdown', source: 'One.', metadata: {} });
+    writeFileSync(path.join(teacherDir, '01-first.ipynb'), serializeNotebook(first));
+    await syncWorkspace({ teacherDir, dir, now: day('2026-12-02') });
+    first.cells.push({ cell_type: 'markdown', source: 'Two.', metadata: {} });
+    writeFileSync(path.join(teacherDir, '01-first.ipynb'), serializeNotebook(first));
+    const { events } = await syncWorkspace({ teacherDir, dir, now: day('2026-12-03') });
+    expect(events).toEqual([{ kind: 'updated-in-place', chapter: '01-first', file: '01-first.new-2026-12-02.ipynb' }]);
+    const updated = read('01-first.new-2026-12-02.ipynb');
+    expect(updated.cells.at(-1)?.source).toBe('Two.');
+    expect(updated.cells[0].source).toMatch(/newer version of this chapter/);
   });
 
   it('brings a new chapter in, and gives a fresh copy of a chapter the learner deleted to start over', async () => {

@@ -38,7 +38,7 @@ export interface Manifest {
   /** By chapter name (the teacher notebook's file name without .ipynb). */
   chapters: Record<string, ChapterRecord>;
   /** By workspace file: the chapter and the student version's hash written into it. */
-  files: Record<string, { chapter: string; student: string }>;
+  files: Record<string, { chapter: string; student: string; beside?: string }>;
 }
 
 export interface WorkspaceOptions {
@@ -147,10 +147,15 @@ export async function syncWorkspace(opts: WorkspaceOptions): Promise<WorkspaceRe
     const hash = contentHash(student);
     const record = manifest.chapters[chapter];
     const write = async (file: string, event: WorkspaceEvent['kind'], extra: { yours?: string } = {}) => {
-      await fs.writeFile(path.join(opts.dir, file), serializeNotebook(student));
+      // A version that arrives beside the learner's copy says so at its top, where they look
+      // first, and keeps saying so when it is itself updated.
+      const beside = extra.yours ?? manifest.files[file]?.beside;
+      const written = beside ? withArrivalNote(student, beside, now) : student;
+      await fs.writeFile(path.join(opts.dir, file), serializeNotebook(written));
       const source = (teacher.metadata.tsdl as { source_sha256?: unknown } | undefined)?.source_sha256;
       manifest.chapters[chapter] = { file, student: hash, ...(typeof source === 'string' ? { source } : {}), releasedAt: now.toISOString() };
-      manifest.files[file] = { chapter, student: hash };
+      // What the file held as written, so that an unedited copy is recognised later.
+      manifest.files[file] = { chapter, student: contentHash(written), ...(beside ? { beside } : {}) };
       events.push({ kind: event, chapter, file, ...extra } as WorkspaceEvent);
     };
 
@@ -209,6 +214,22 @@ async function linkTeacher(dir: string, teacherDir: string): Promise<void> {
   if (present) return;
   const target = process.platform === 'win32' ? path.resolve(teacherDir) : path.relative(dir, path.resolve(teacherDir));
   await fs.symlink(target, link, 'junction');
+}
+
+export const ARRIVAL_NOTE_ID = 'tsdl-arrival-note';
+
+/** The student version with a first markdown cell saying it is a newer version beside `yours`. */
+export function withArrivalNote(student: Notebook, yours: string, now: Date): Notebook {
+  const note = {
+    cell_type: 'markdown' as const,
+    id: ARRIVAL_NOTE_ID,
+    metadata: {},
+    source:
+      `**A newer version of this chapter** (it arrived on ${now.toISOString().slice(0, 10)}). Your earlier copy, ` +
+      `\`${yours}\`, is unchanged: copy your answers over from it, or keep working there. ` +
+      '`UPDATES.md` lists what arrived. You can delete this cell.',
+  };
+  return { ...student, cells: [note, ...student.cells] };
 }
 
 /** One line per event, for the terminal and UPDATES.md. */
