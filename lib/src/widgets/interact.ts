@@ -55,6 +55,10 @@ export class Interactive<C extends Record<string, Control>> extends Box {
     return this.running;
   }
 
+  protected override describe(): string {
+    return `interact(${Object.keys(this.controls).join(', ')})`;
+  }
+
   private show(value: unknown): void {
     if (value !== undefined) this.output.display(value);
   }
