@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { CHECK_HELP, checkCommand, revealCommand } from './check';
 import { autogradeBatch, DEFAULT_LIMITS, defaultJobs, submissionIds, type Submission } from './autograde';
 import { describeSandbox, requireSandbox } from './sandbox/sandbox';
-import { writeFeedback } from './feedback';
+import { writeFeedback, writeNbgraderFeedback } from './feedback';
 import { parseNotebook, serializeNotebook } from './notebook';
 import { progressBar, type Progress } from './progress';
 import { releaseNotebook, sourceWarnings } from './release';
@@ -54,9 +54,11 @@ Commands:
         --assignment NAME    the assignment's name in the gradebook (default: the source's name)
         --config FILE        course file with due dates and late penalties (see gradebook)
 
-  feedback <autograded-dir> [--out DIR]
+  feedback <autograded-dir> [--out DIR | --nbgrader COURSE]
       Write feedback.html for each submission graded into <autograded-dir> (to DIR/<submission>/,
       default: beside its result.json): the score, each exercise's points, and what failed and why.
+      --nbgrader COURSE writes them where nbgrader's release_feedback takes them from
+      (COURSE/feedback/<learner>/<assignment>/<notebook>.html), to return them through the exchange.
 
 ${MANUAL_HELP}
   gradebook <autograded-dir> [--config FILE] [--assignment NAME]
@@ -187,9 +189,9 @@ async function autograde(args: string[], deps: Required<Pick<GradeDeps, 'stdout'
 }
 
 async function feedback(args: string[], deps: Required<Pick<GradeDeps, 'stdout'>>): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, nbgrader: { type: 'string' } } });
   if (positionals.length !== 1) throw new UsageError('feedback needs one folder: the --out folder of autograde');
-  const written = await writeFeedback(positionals[0], values.out);
+  const written = values.nbgrader !== undefined ? await writeNbgraderFeedback(positionals[0], values.nbgrader) : await writeFeedback(positionals[0], values.out);
   if (written.length === 0) throw new UsageError(`no results found in ${positionals[0]}; run \`tsdl grade autograde --out ${positionals[0]} ...\` first`);
   for (const f of written) deps.stdout(`wrote ${f}\n`);
   return 0;

@@ -197,3 +197,32 @@ export async function writeFeedback(resultsDir: string, outDir = resultsDir, onl
   }
   return written;
 }
+
+/**
+ * Feedback laid out as nbgrader's generate_feedback leaves it, so that `nbgrader release_feedback`
+ * (or formgrader's "release feedback") returns it to learners through the exchange:
+ * `<course>/feedback/<learner>/<assignment>/<notebook>.html`, with the timestamp.txt and
+ * submission_secret.txt that nbgrader's collect put beside the submission (release_feedback
+ * names the returned file by a hash of that secret; fetch_feedback finds it by the same hash).
+ */
+export async function writeNbgraderFeedback(resultsDir: string, courseDir: string): Promise<string[]> {
+  const { results } = await loadResults(resultsDir);
+  const written: string[] = [];
+  for (const r of results) {
+    const assignment = r.assignment ?? path.basename(r.notebook, '.ipynb');
+    const dir = path.join(courseDir, 'feedback', r.submission, assignment);
+    const from = path.dirname(path.resolve(r.file));
+    const secret = await fs.readFile(path.join(from, 'submission_secret.txt'), 'utf8').catch(() => undefined);
+    if (secret === undefined) {
+      throw new Error(`${from} has no submission_secret.txt, which nbgrader's release_feedback needs; grade the folders nbgrader collect wrote (<course>/submitted/<learner>/${assignment}/)`);
+    }
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(path.join(dir, 'submission_secret.txt'), secret);
+    const stamp = await fs.readFile(path.join(from, 'timestamp.txt'), 'utf8').catch(() => undefined);
+    if (stamp !== undefined) await fs.writeFile(path.join(dir, 'timestamp.txt'), stamp);
+    const file = path.join(dir, `${path.basename(r.notebook, '.ipynb')}.html`);
+    await writeFileAtomic(file, feedbackHtml(r));
+    written.push(file);
+  }
+  return written;
+}
