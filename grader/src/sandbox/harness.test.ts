@@ -27,6 +27,7 @@ describe('the test harness', () => {
     expect(imported.split('\n')).toHaveLength(3);
     expect(imported).toMatch(/^const \{ expectClose : close,\n?\s*check \} = /);
     expect(h.wrapTestCell('relu(1)', 'n3')).toBe('relu(1)');
+    expect(h.wrapTestCell('const expectClose = (a: number) => a;\ncheck.true(expectClose(1) === 1, "x");', 'n4')).toMatch(/^const \{ check \} = /);
   });
 
   it('counts checks and signs its report; a forged, replayed or unsigned one is refused', () => {

@@ -193,7 +193,8 @@ export class Harness {
       return `${indent}const ${binding} = ${fetch};${'\n'.repeat(lines)}`;
     });
     if (imported) return rewritten;
-    const used = CHECK_NAMES.filter((n: CheckName) => new RegExp(`(^|[^\\w$.])${n.replace('$', '\\$')}\\b`).test(source));
+    // Names the cell uses, except those it declares itself (binding them again would not compile).
+    const used = CHECK_NAMES.filter((n: CheckName) => new RegExp(`(^|[^\\w$.])${n}\\b`).test(source) && !new RegExp(`\\b(const|let|var|function|class)\\s+${n}\\b`).test(source));
     if (used.length === 0) return source;
     const prologue = `const { ${used.join(', ')} } = ${fetch};`;
     // A leading `// @ts-...` directive must stay first; otherwise share its first line.

@@ -42,7 +42,7 @@ export interface SandboxLimits {
 }
 
 /** Environment variables of the grader that configure the kernel, passed on; nothing else is. */
-export const PASSED_ENV = ['TSDL_BACKEND', 'TSDL_BUDGET', 'TSDL_TYPECHECK', 'TSDL_NATIVE_CHECKER', 'LANG'];
+export const PASSED_ENV = ['TSDL_BACKEND', 'TSDL_WASM_THREADS', 'TSDL_BUDGET', 'TSDL_TYPECHECK', 'TSDL_NATIVE_CHECKER', 'LANG'];
 
 function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter)) {
