@@ -204,6 +204,16 @@ describe('tests learner code cannot switch off', () => {
     expect(r.score).toBe(0);
   });
 
+  it('flags a test cell that passed without calling a check, keeping its points', async () => {
+    const source = readFixtureSource();
+    byId(source, 'test_mean').source = 'if (mean([2, 4]) !== 3) throw new Error("mean([2, 4]) should be 3");';
+    const own = await releaseNotebook(source);
+    const r = (await autogradeSubmission(own, await submit('tess', fillIn(own.released, CORRECT)), options())).result;
+    expect(cell(r, 'test_mean')).toMatchObject({ score: 3, status: 'passed', flag: 'no-check' });
+    expect(cell(r, 'test_relu').flag).toBeUndefined();
+    expect(r.notes.map((n) => n.message)).toEqual(["The test 'test_mean' passed without calling any check from tsdl/grading; a teacher may want to look at it."]);
+  });
+
   it('scores an untouched correct notebook without flags', async () => {
     const r = await grade('sam', fillIn(assignment.released, CORRECT));
     expect(r.cells.filter((c) => c.flag !== undefined)).toEqual([]);

@@ -26,7 +26,7 @@ describe('the test harness', () => {
     const imported = h.wrapTestCell('import { expectClose as close,\n  check } from "tsdl/grading";\nclose(1, 1);', 'n2');
     expect(imported.split('\n')).toHaveLength(3);
     expect(imported).toMatch(/^const \{ expectClose : close,\n?\s*check \} = /);
-    expect(h.wrapTestCell('relu(1)', 'n3')).toBe('relu(1)');
+    expect(h.wrapTestCell('relu(1)', 'n3')).toBe(`(globalThis as any)[${JSON.stringify(h.name)}]("n3"); relu(1)`);
     expect(h.wrapTestCell('const expectClose = (a: number) => a;\ncheck.true(expectClose(1) === 1, "x");', 'n4')).toMatch(/^const \{ check \} = /);
   });
 

@@ -195,8 +195,8 @@ export class Harness {
     if (imported) return rewritten;
     // Names the cell uses, except those it declares itself (binding them again would not compile).
     const used = CHECK_NAMES.filter((n: CheckName) => new RegExp(`(^|[^\\w$.])${n}\\b`).test(source) && !new RegExp(`\\b(const|let|var|function|class)\\s+${n}\\b`).test(source));
-    if (used.length === 0) return source;
-    const prologue = `const { ${used.join(', ')} } = ${fetch};`;
+    // Even a cell that uses no check starts its nonce, so that its report says it ran none.
+    const prologue = used.length === 0 ? `(globalThis as any)[${JSON.stringify(this.name)}](${JSON.stringify(nonce)});` : `const { ${used.join(', ')} } = ${fetch};`;
     // A leading `// @ts-...` directive must stay first; otherwise share its first line.
     if (/^\s*\/\/\s*@ts-/.test(source)) return `${prologue}\n${source}`;
     return `${prologue} ${source}`;
