@@ -46,6 +46,14 @@ export interface CommHost {
 
 export const COMM_HOST_KEY = Symbol.for('tsdl.comm.host');
 
+/** Frames of tsdl's widget library, between a user's callback and the runtime: not the user's code. */
+const WIDGET_LIBRARY_FRAME = /^\s+at .*[/\\]lib[/\\]src[/\\]widgets[/\\]/;
+
+/** A callback's error as the user should read it: their frames, without the library's under them. */
+export function withoutLibraryFrames<E extends { traceback: string[] }>(error: E): E {
+  return { ...error, traceback: error.traceback.filter((line) => !WIDGET_LIBRARY_FRAME.test(line)) };
+}
+
 /** The installed host, or undefined outside a tsdl runtime. */
 export function commHost(): CommHost | undefined {
   return (globalThis as { [COMM_HOST_KEY]?: CommHost })[COMM_HOST_KEY];
@@ -59,7 +67,11 @@ export class RuntimeComms implements CommHost {
   private readonly targets = new Map<string, (open: CommOpen) => CommHandlers | undefined | Promise<CommHandlers | undefined>>();
   private readonly comms = new Map<string, CommHandlers>();
 
-  constructor(private readonly sendComm: SendComm, readonly formatError: CommHost['formatError']) {}
+  readonly formatError: CommHost['formatError'];
+
+  constructor(private readonly sendComm: SendComm, formatError: CommHost['formatError']) {
+    this.formatError = (error) => withoutLibraryFrames(formatError(error));
+  }
 
   open(targetName: string, commId: string, data: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Uint8Array[], handlers: CommHandlers): void {
     this.comms.set(commId, handlers);

@@ -13,7 +13,7 @@ import type { ErrorContent } from '../protocol/messages';
 import { startWatchdog } from './interrupt-watchdog';
 import { COMM_HOST_KEY, RuntimeComms } from './comms';
 import { CommCommand, ExecuteCommand, FromRuntime, RUNTIME, ToRuntime } from './ipc';
-import { CELL_SCRIPT_OPTIONS, createModuleLoader } from './module-loader';
+import { CELL_SCRIPT_OPTIONS, createModuleLoader, typeScriptFilePosition } from './module-loader';
 import { CellRegistry, formatError, installStackMapping, interruptedError } from './traceback';
 import type { InputOptions } from './notebook-globals';
 
@@ -115,7 +115,7 @@ async function handleComm(cmd: CommCommand): Promise<void> {
     await comms.deliver(cmd.msgType, cmd.content, cmd.metadata, cmd.buffers);
     finish({ type: 'done', id: cmd.id, status: 'ok' });
   } catch (e) {
-    finish({ type: 'done', id: cmd.id, status: 'error', error: formatError(e, cells) });
+    finish({ type: 'done', id: cmd.id, status: 'error', error: comms.formatError(e) });
   }
 }
 
@@ -177,7 +177,7 @@ function main(): void {
   const aliases = JSON.parse(process.env.TSDL_MODULE_ALIASES ?? '{}') as Record<string, string>;
   captureStream('stdout');
   captureStream('stderr');
-  installStackMapping(cells);
+  installStackMapping(cells, typeScriptFilePosition);
   installGlobals(notebookDir, kernelRoot, aliases);
   // Notebook code that calls process.exit() gets an error in its cell instead of killing the kernel.
   process.exit = ((code?: number | string) => { throw new ProcessExitError(code); }) as typeof process.exit;

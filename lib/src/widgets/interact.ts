@@ -20,7 +20,6 @@ export interface InteractOptions extends ControlOptions {
 export class Interactive<C extends Record<string, Control>> extends Box {
   /** The output `fn`'s result is drawn in. */
   readonly output: Output;
-  private running: Promise<void> = Promise.resolve();
 
   constructor(private readonly fn: (values: Values<C>) => unknown, readonly controls: C, options: InteractOptions = {}) {
     const output = new Output();
@@ -51,8 +50,7 @@ export class Interactive<C extends Record<string, Control>> extends Box {
       return result instanceof Promise ? result.then(() => undefined) : undefined;
     };
     const drawn = draw();
-    this.running = drawn instanceof Promise ? drawn : Promise.resolve();
-    return this.running;
+    return drawn instanceof Promise ? drawn : Promise.resolve();
   }
 
   protected override describe(): string {
