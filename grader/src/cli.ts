@@ -12,7 +12,7 @@ import { writeFeedback, writeNbgraderFeedback } from './feedback';
 import { parseNotebook, serializeNotebook } from './notebook';
 import { progressBar, type Progress } from './progress';
 import { releaseNotebook, sourceWarnings } from './release';
-import { readResults, writeFileAtomic, writeGradebook } from './results';
+import { loadResults, readResults, writeFileAtomic, writeGradebook } from './results';
 import { MANUAL_HELP, manualCommand, ManualGradeError } from './manual';
 import { readCourseConfig, writeSettings } from './gradebook';
 import { kernelRunner, startKernelRunner, type StartRunner } from './runner';
@@ -180,9 +180,12 @@ async function autograde(args: string[], deps: Required<Pick<GradeDeps, 'stdout'
     outDir,
     progress: deps.progress ?? progressBar(),
   });
-  for (const r of results) {
+  // As the gradebook shows them: with grades already given by hand and any late penalty.
+  const final = new Map((await loadResults(outDir)).results.map((r) => [r.submission, r]));
+  for (const r of results.map((raw) => final.get(raw.submission) ?? raw)) {
     const flag = r.status === 'graded' ? '' : ` (${r.status}: ${r.problem})`;
-    deps.stdout(`${r.submission}\t${r.score}/${r.maxScore}${r.needsManualGrade ? ' + manual grading' : ''}${flag}\n`);
+    const late = r.late ? ` (late: ${r.late.penalty} off ${r.rawScore})` : '';
+    deps.stdout(`${r.submission}\t${r.score}/${r.maxScore}${late}${r.needsManualGrade ? ' + manual grading' : ''}${flag}\n`);
   }
   deps.stdout(`results in ${path.join(outDir, 'gradebook.csv')} and ${path.join(outDir, 'results.json')}\n`);
   return results.some((r) => r.status === 'error') ? 1 : 0;

@@ -26,6 +26,7 @@ function io() {
 }
 
 /** alice: all correct, written answer to grade; bob: partly correct, no written answer. */
+let printed = '';
 async function gradeClass(extra: string[] = [], times: Record<string, string> = {}, mtimes: Record<string, Date> = {}) {
   const { released } = await releaseNotebook(readFixtureSource());
   for (const [name, answers] of [['alice', CORRECT], ['bob', PARTLY_CORRECT]] as const) {
@@ -36,10 +37,11 @@ async function gradeClass(extra: string[] = [], times: Record<string, string> = 
     if (mtimes[name]) utimesSync(path.join(dir, 'ps1.ipynb'), mtimes[name], mtimes[name]);
   }
   graded = path.join(tmp, 'autograded');
-  const { deps, err } = io();
+  const { deps, err, out } = io();
   const code = await gradeCommand(['autograde', '--source', FIXTURE_SOURCE, '--out', graded, ...extra, path.join(tmp, 'submitted', 'alice'), path.join(tmp, 'submitted', 'bob')], deps);
   expect(err.join('')).toBe('');
   expect(code).toBe(0);
+  printed = out.join('');
 }
 
 const results = () => Object.fromEntries((JSON.parse(readFileSync(path.join(graded, 'results.json'), 'utf8')) as SubmissionResult[]).map((r) => [r.submission, r]));
@@ -82,9 +84,10 @@ describe('tsdl grade manual', () => {
     expect(csv().bob.score).toBe('4');
     expect(feedback('bob')).toMatch(/4 \/ 6 points/);
 
-    // Grades survive autograde running again.
+    // Grades survive autograde running again, which reports them.
     await gradeClass();
     expect(results().alice.score).toBe(6);
+    expect(printed).toMatch(/^alice\t6\/6\n/);
   });
 
   it('refuses points out of range, unknown cells and unknown learners, naming what exists', async () => {
@@ -106,6 +109,7 @@ describe('tsdl grade gradebook', () => {
     expect(book.alice).toMatchObject({ assignment: 'ps1', submitted_at: '2026-12-10T17:10:00.123Z', due_at: '2026-12-10T17:00:00.000Z', minutes_late: '0', late_penalty: '0', raw_score: '5', score: '5' });
     expect(book.bob).toMatchObject({ submitted_at: '2026-12-11T18:00:00.000Z', minutes_late: '1500', late_penalty: '0.8', raw_score: '4', score: '3.2' });
     expect(results().bob).toMatchObject({ rawScore: 4, score: 3.2, late: { minutesLate: 1500, percent: 20, penalty: 0.8 } });
+    expect(printed).toMatch(/^alice\t5\/6 \+ manual grading\nbob\t3\.2\/6 \(late: 0\.8 off 4\)\n/);
     await gradeCommand(['feedback', graded], io().deps);
     expect(feedback('bob')).toMatch(/3\.2 \/ 6 points[\s\S]*Submitted 25 hours after the due time \([^)]*\): 20% late penalty, 0\.8 points off 4\./);
 
