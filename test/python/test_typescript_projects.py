@@ -88,9 +88,14 @@ class Kernel:
                 break
             if msg["msg_type"] in ("stream", "execute_result", "display_data", "error"):
                 outputs.append({"msg_type": msg["msg_type"], **msg["content"]})
-        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
-        assert reply["parent_header"]["msg_id"] == msg_id
-        return Cell(msg_id, reply["content"], outputs)
+        return Cell(msg_id, self.reply_to(msg_id)["content"], outputs)
+
+    def reply_to(self, msg_id: str) -> dict:
+        """The shell reply to `msg_id`; replies to wait_for_ready's repeated kernel_info requests are skipped."""
+        while True:
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
 
     def ok(self, code: str) -> Cell:
         cell = self.run(code)
@@ -111,10 +116,7 @@ class Kernel:
         return outputs
 
     def complete(self, code: str) -> list[str]:
-        msg_id = self.kc.complete(code, len(code))
-        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
-        assert reply["parent_header"]["msg_id"] == msg_id
-        return reply["content"]["matches"]
+        return self.reply_to(self.kc.complete(code, len(code)))["content"]["matches"]
 
 
 def stream_text(outputs: list[dict], name: str = "stdout") -> str:
@@ -197,6 +199,10 @@ def tsc_errors(project: Path, cell: str) -> str:
         probe.unlink()
 
 
+# A project file whose JavaScript has fewer lines than it: the interface goes.
+EXPLODE = "export interface Options {\n  size: number;\n}\n\nexport function explode(o: Options): never {\n  throw new RangeError(`exploded at ${o.size}`);\n}\n"
+
+
 class ProjectTests:
     """A NodeNext/ES2022/strict project with "type": "module" (test/fixtures/ts-project)."""
 
@@ -264,6 +270,13 @@ class ProjectTests:
         self.assertEqual(self.kernel.ok(cell).result(), "[ 21, 42 ]")
 
 
+    def test_a_frame_in_a_project_file_points_at_its_typescript_line(self) -> None:
+        write(self.dir / "explode.ts", EXPLODE)
+        cell = self.kernel.run('import { explode } from "./explode.js";\nexplode({ size: 3 });')
+        self.assertEqual(cell.status, "error")
+        self.assertRegex(cell.error(), r"at explode \(file://.*/explode\.ts(\?tsdl-reload=\d+)?:6:9\)")
+
+
 class ProjectWithTypeScript7(ProjectTests, unittest.TestCase):
     """TypeScript 7's native checker, where the kernel starts it."""
 
@@ -299,6 +312,12 @@ class PlainFolder(unittest.TestCase):
         self.assertEqual(self.kernel.ok('import { greeting } from "./greeting";\ngreeting').result(), "'hello'")
         write(file, 'export const greeting = "hello again";\n')
         self.assertEqual(self.kernel.ok('import { greeting } from "./greeting";\ngreeting').result(), "'hello again'")
+
+    def test_a_frame_in_a_local_file_points_at_its_typescript_line(self) -> None:
+        write(self.dir / "explode.ts", EXPLODE)
+        cell = self.kernel.run('import { explode } from "./explode";\nexplode({ size: 3 });')
+        self.assertEqual(cell.status, "error")
+        self.assertRegex(cell.error(), r"at explode \(/.*/explode\.ts:6:9\)")
 
     def test_a_missing_local_file_names_the_path_not_npm(self) -> None:
         cell = self.kernel.run('// @ts-nocheck\nimport { nothing } from "./missing.js";')

@@ -14,7 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as vm from 'node:vm';
-import { isEsModuleFile } from './typescript-hooks';
+import { decodeMappings, DecodedMappings, originalPosition } from './source-map';
+import { isEsModuleFile, transpileTypeScript } from './typescript-hooks';
 
 /** What a cell's `import.meta` is: the cell belongs to the notebook's folder. */
 export interface CellImportMeta {
@@ -252,6 +253,30 @@ function forgetChangedTypeScriptFiles(): void {
   compiledTypeScript.clear();
 }
 
+const fileMaps = new Map<string, { time: number; map: DecodedMappings }>();
+
+/**
+ * A position in the JavaScript Node runs for one of the notebook's own TypeScript files, as a
+ * position in the file, or undefined for any other file. `file` as a stack frame names it: a path,
+ * or a file: URL (ES modules; with the reload query, see typescript-hooks.ts).
+ */
+export function typeScriptFilePosition(file: string, line: number, column: number): { line: number; column: number } | undefined {
+  if (!TYPESCRIPT_FILE.test(file.replace(/\?.*$/, '')) || file.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+  const filePath = file.startsWith('file:') ? fileURLToPath(file.replace(/\?.*$/, '')) : file;
+  const time = modifiedTime(filePath);
+  let known = fileMaps.get(filePath);
+  if (!known || known.time !== time) {
+    try {
+      const { map } = transpileTypeScript(filePath, fs.readFileSync(filePath, 'utf8'), isEsModuleFile(filePath));
+      known = { time, map: decodeMappings((JSON.parse(map) as { mappings: string }).mappings) };
+    } catch {
+      return undefined;
+    }
+    fileMaps.set(filePath, known);
+  }
+  return originalPosition(known.map, line, column);
+}
+
 let tsRegistered = false;
 
 /** `require('./util.ts')` (and imports of it) compiles the file with TypeScript, CommonJS output. */
@@ -260,15 +285,8 @@ function registerTypeScriptFiles(): void {
   tsRegistered = true;
   const extensions = (require('node:module') as { _extensions: Record<string, (m: NodeModule & { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
   const compile = (m: NodeModule & { _compile(code: string, file: string): void }, file: string): void => {
-    // Loaded lazily: a notebook that imports no local .ts file never pays for it here.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ts = require('typescript') as typeof import('typescript');
     if (!file.includes(`${path.sep}node_modules${path.sep}`)) compiledTypeScript.set(file, modifiedTime(file));
-    const out = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
-      fileName: file,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
-    });
-    m._compile(out.outputText, file);
+    m._compile(transpileTypeScript(file, fs.readFileSync(file, 'utf8'), false).code, file);
   };
   for (const ext of ['.ts', '.mts', '.cts', '.tsx']) if (!extensions[ext]) extensions[ext] = compile;
 }

@@ -74,7 +74,17 @@ const framesOf = new WeakMap<object, Frame[]>();
  * cell's async wrapper and Node's internal frames (timers, the microtask queue) left out, and
  * nothing from the kernel's runtime, which only ever sits below the user's code.
  */
-function userFrames(callSites: readonly NodeJS.CallSite[], cells: CellRegistry): Frame[] {
+/** Maps a position in another file's JavaScript to the TypeScript it came from (the notebook's own .ts files). */
+export type FilePosition = (file: string, line: number, column: number) => { line: number; column: number } | undefined;
+
+/** `text` with its `file:line:column` replaced by the mapped position. */
+function relocate(text: string, file: string, line: number, column: number, to: { line: number; column: number }): string {
+  const js = `${file}:${line}:${column}`;
+  const at = text.lastIndexOf(js);
+  return at < 0 ? text : `${text.slice(0, at)}${file}:${to.line}:${to.column}${text.slice(at + js.length)}`;
+}
+
+function userFrames(callSites: readonly NodeJS.CallSite[], cells: CellRegistry, filePosition: FilePosition): Frame[] {
   const frames: Frame[] = [];
   for (const site of callSites) {
     const file = site.getFileName() ?? '';
@@ -84,20 +94,18 @@ function userFrames(callSites: readonly NodeJS.CallSite[], cells: CellRegistry):
     }
     if (file.startsWith('node:internal')) continue;
     const text = site.toString();
-    if (!CELL_FILE.test(file)) {
-      frames.push({ text: `    at ${text}` });
-      continue;
-    }
     const line = site.getLineNumber() ?? 0;
     const column = site.getColumnNumber() ?? 0;
+    if (!CELL_FILE.test(file)) {
+      const pos = file ? filePosition(file, line, column) : undefined;
+      frames.push({ text: `    at ${pos ? relocate(text, file, line, column, pos) : text}` });
+      continue;
+    }
     const pos = cells.isWrapper(file, line) ? undefined : cells.map(file, line, column);
     const source = cells.source(file);
     // The cell's async wrapper: not a line the user wrote.
     if (!pos || (source !== undefined && pos.line > source.split('\n').length)) continue;
-    const js = `${file}:${line}:${column}`;
-    const at = text.lastIndexOf(js);
-    const mapped = at < 0 ? text : `${text.slice(0, at)}${file}:${pos.line}:${pos.column}${text.slice(at + js.length)}`;
-    frames.push({ text: `    at ${mapped}`, cell: { name: file, ...pos } });
+    frames.push({ text: `    at ${relocate(text, file, line, column, pos)}`, cell: { name: file, ...pos } });
   }
   return frames;
 }
@@ -106,15 +114,26 @@ function userFrames(callSites: readonly NodeJS.CallSite[], cells: CellRegistry):
  * Makes every stack in the runtime (`e.stack`, `console.error(e)`, what formatError shows) read as
  * the user wrote it: see userFrames. V8 calls this once per error, when its stack is first read.
  */
-export function installStackMapping(cells: CellRegistry): void {
+export function installStackMapping(cells: CellRegistry, filePosition: FilePosition = () => undefined): void {
+  let inside = false;
   Error.prepareStackTrace = (error: unknown, callSites: NodeJS.CallSite[]): string => {
+    // An error whose stack is read while a stack is being mapped (in loading a source map) gets V8's own frames.
+    if (inside) return [String(error), ...callSites.map((site) => `    at ${site.toString()}`)].join('\n');
+    inside = true;
+    try {
+      return mappedStack(error, callSites);
+    } finally {
+      inside = false;
+    }
+  };
+  const mappedStack = (error: unknown, callSites: NodeJS.CallSite[]): string => {
     let header: string;
     try {
       header = Error.prototype.toString.call(error);
     } catch {
       header = 'Error';
     }
-    const frames = userFrames(callSites, cells);
+    const frames = userFrames(callSites, cells, filePosition);
     if (error !== null && typeof error === 'object') framesOf.set(error, frames);
     return [header, ...frames.map((f) => f.text)].join('\n');
   };

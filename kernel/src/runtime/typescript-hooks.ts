@@ -120,12 +120,23 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
   if (!TYPESCRIPT_FILE.test(file)) return nextLoad(url, context);
   // CommonJS: Node's require, through the kernel's hook for .ts files.
   if (!isEsModuleFile(file)) return nextLoad(url, { ...context, format: 'commonjs' });
-  // Loaded here, on the loader thread, only when a notebook imports an ES-module .ts file.
+  return { format: 'module', source: transpileTypeScript(file, fs.readFileSync(file, 'utf8'), true).code, shortCircuit: true };
+}
+
+/**
+ * A notebook's own TypeScript file as the JavaScript Node runs: types stripped, an ES module or
+ * CommonJS. Deterministic, so the runtime can make the same source map again to map a stack frame
+ * (runtime-main.ts) without keeping one for every file loaded.
+ */
+export function transpileTypeScript(file: string, source: string, esModule: boolean): { code: string; map: string } {
+  // Loaded only when a notebook runs or fails in a .ts file of its own.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts = require('typescript') as typeof import('typescript');
-  const out = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
+  const out = ts.transpileModule(source, {
     fileName: file,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true, inlineSources: true },
+    compilerOptions: {
+      module: esModule ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: true,
+    },
   });
-  return { format: 'module', source: out.outputText, shortCircuit: true };
+  return { code: out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), map: out.sourceMapText ?? '' };
 }
