@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gradeCommand } from './cli';
 import { silentProgress } from './progress';
+import { parseNotebook } from './notebook';
 import { releaseNotebook } from './release';
 import type { SubmissionResult } from './results';
 import { fakeKernel } from './__fixtures__/fakeKernel';
@@ -88,6 +89,21 @@ describe('tsdl grade manual', () => {
     await gradeClass();
     expect(results().alice.score).toBe(6);
     expect(printed).toMatch(/^alice\t6\/6\n/);
+  });
+
+  it('asks for a new look when a learner resubmits an answer already graded by hand', async () => {
+    await gradeClass();
+    expect((await manual('alice', 'why_relu', '1')).code).toBe(0);
+    const file = path.join(tmp, 'submitted', 'alice', 'ps1.ipynb');
+    const nb = parseNotebook(readFileSync(file, 'utf8'));
+    nb.cells.find((c) => c.metadata.nbgrader?.grade_id === 'why_relu')!.source = 'Because it is popular.';
+    writeFileSync(file, toFile(nb));
+    const { deps, out } = io();
+    expect(await gradeCommand(['autograde', '--source', FIXTURE_SOURCE, '--out', graded, path.join(tmp, 'submitted', 'alice')], deps)).toBe(0);
+    expect(out.join('')).toMatch(/^alice\t6\/6 \+ manual grading\n/);
+    expect(results().alice.notes.map((n) => n.message)).toContain("The answer graded by hand in 'why_relu' (1 points) has changed since; it keeps those points until graded again.");
+    expect((await manual()).out).toContain('alice why_relu (0-1 points):\n    Because it is popular.');
+    expect((await manual('alice', 'why_relu', '0')).out).toBe('alice\t5/6\n');
   });
 
   it('refuses points out of range, unknown cells and unknown learners, naming what exists', async () => {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFeedback } from './feedback';
 import { syncNbgrader } from './nbgraderGradebook';
-import { loadResults, MANUAL_FILE, MANUAL_FORMAT, readManual, readResults, writeFileAtomic, writeGradebook, type ManualGrades, type SubmissionResult } from './results';
+import { answersDigest, loadResults, MANUAL_FILE, MANUAL_FORMAT, readManual, readResults, writeFileAtomic, writeGradebook, type ManualGrades, type SubmissionResult } from './results';
 
 export class ManualGradeError extends Error {}
 
@@ -43,8 +43,14 @@ export async function setManualGrade(dir: string, grade: ManualGrade): Promise<S
       throw new ManualGradeError(`"${grade.gradeId}" is worth 0 to ${cell.maxScore} points; got ${grade.score}`);
     }
     const entry = { ...manual.cells[grade.gradeId], gradedAt: now };
-    if (grade.score === null) delete entry.score;
-    else if (grade.score !== undefined) entry.score = grade.score;
+    if (grade.score === null) {
+      delete entry.score;
+      delete entry.answers;
+    } else if (grade.score !== undefined) {
+      entry.score = grade.score;
+      const answers = answersDigest(result, grade.gradeId);
+      if (answers !== undefined) entry.answers = answers;
+    }
     if (grade.comment === '') delete entry.comment;
     else if (grade.comment !== undefined) entry.comment = grade.comment;
     if (entry.score === undefined && entry.comment === undefined) delete manual.cells[grade.gradeId];

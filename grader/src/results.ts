@@ -3,6 +3,7 @@
  * gradebook over all of them. Files are replaced atomically, so an interrupted run never leaves a
  * half-written result and never loses one already written.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Cell, Notebook, Output } from './notebook';
@@ -188,7 +189,7 @@ export async function readResults(dir: string): Promise<{ results: SubmissionRes
  */
 export interface ManualGrades {
   format: typeof MANUAL_FORMAT;
-  cells: Record<string, { score?: number; comment?: string; gradedAt: string }>;
+  cells: Record<string, { score?: number; comment?: string; gradedAt: string; answers?: string }>;
   comment?: string;
 }
 export const MANUAL_FORMAT = 'tsdl-grade-manual/1';
@@ -208,7 +209,14 @@ export function finalResult(raw: SubmissionResult, manual: ManualGrades | undefi
     if (given.score === undefined) continue;
     cell.autoScore = cell.score;
     cell.score = given.score;
-    if (cell.kind === 'answer') cell.status = 'graded-by-teacher';
+    const now = answersDigest(r, cell.gradeId);
+    if (given.answers !== undefined && now !== undefined && now !== given.answers) {
+      // Graded by hand, then submitted again with another answer: the old grade stands until looked at.
+      cell.status = 'needs-manual-grade';
+      r.notes = [...r.notes, { cell: cell.gradeId, message: `The answer graded by hand in '${cell.gradeId}' (${given.score} points) has changed since; it keeps those points until graded again.` }];
+    } else if (cell.kind === 'answer') {
+      cell.status = 'graded-by-teacher';
+    }
   }
   if (manual?.comment !== undefined) r.comment = manual.comment;
   Object.assign(r, totals(r.cells));
@@ -224,6 +232,13 @@ export function finalResult(raw: SubmissionResult, manual: ManualGrades | undefi
     }
   }
   return r;
+}
+
+/** A digest of the learner's answers in the exercise of `gradeId`: what a grade given by hand was given for. */
+export function answersDigest(r: SubmissionResult, gradeId: string): string | undefined {
+  const exercise = r.exercises?.find((e) => e.gradeIds.includes(gradeId));
+  if (!exercise) return undefined;
+  return createHash('md5').update(JSON.stringify(exercise.answers.map((a) => a.source))).digest('hex');
 }
 
 export async function readManual(dir: string, submission: string): Promise<ManualGrades | undefined> {
