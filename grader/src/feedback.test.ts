@@ -65,6 +65,18 @@ describe('feedback', () => {
     expect(text(html)).toMatch(/A hidden test failed\.[\s\S]*passes the tests you can see but not a hidden one/);
   });
 
+  it('tells a learner who has not started to replace the placeholder, in the function or at the top of the cell', () => {
+    const inFunction = text(feedbackHtml(resultOf(ranNotebook(assignment.reference, {}, {
+      test_relu: [kernelErrors.runtime('Error', 'Not implemented yet: replace this line with your solution.', ['relu (In[2]:3:9)', 'In[3]:1:13'])],
+    }))));
+    expect(inFunction).toMatch(/Your answer still has the placeholder/);
+    const topLevel = text(feedbackHtml(resultOf(ranNotebook(assignment.reference, {}, {
+      relu: [kernelErrors.runtime('Error', 'Not implemented yet: replace this line with your solution.', ['In[2]:2:7'])],
+      test_relu: [kernelErrors.syntax(3, 1, 13, "Cannot find name 'relu'.", ['check.close(relu(-2), 0, {}, "relu(-2)");'])],
+    }))));
+    expect(topLevel).toMatch(/Line 2: Error: Not implemented yet[\s\S]*Your answer still has the placeholder/);
+  });
+
   it('shows written answers with their points', () => {
     const page = text(feedbackHtml(resultOf(ranNotebook(assignment.reference, CORRECT, {}))));
     expect(page).toMatch(/Your answer – \/ 1 to be graded by your teacher\s*Its gradient is 1/);

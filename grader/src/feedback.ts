@@ -32,6 +32,8 @@ export function advice(cell: CellResult, test?: ExerciseTest, answerError?: Exer
   const e = cell.error;
   if (cell.status === 'deleted') return 'Download the released notebook again, copy your answers into it, and resubmit.';
   if (cell.status === 'no-response') return 'Write your answer in this cell.';
+  const placeholder = 'Your answer still has the placeholder: replace the `throw new Error("Not implemented yet…")` line with your solution.';
+  if (answerError && /not implemented yet/i.test(answerError.message)) return placeholder;
   if (answerError) {
     return answerError.ename === 'TypeScriptError'
       ? `Your answer did not compile, so nothing in it existed when the test ran. Fix the error marked in your answer${answerError.line ? ` (line ${answerError.line})` : ''}, run the cell, then run the test again.`
@@ -39,7 +41,7 @@ export function advice(cell: CellResult, test?: ExerciseTest, answerError?: Exer
   }
   if (test?.hidden) return 'Your answer passes the tests you can see but not a hidden one. Try your code on other inputs than the visible tests use: zero, negative numbers, empty or one-element inputs, larger sizes.';
   if (!e) return cell.stderr ? 'Remove whatever writes warnings or progress to stderr in the code this test runs (console.error, console.warn).' : undefined;
-  if (/not implemented yet/i.test(e.evalue)) return 'Your answer still has the placeholder: replace the `throw new Error("Not implemented yet…")` line with your solution.';
+  if (/not implemented yet/i.test(e.evalue)) return placeholder;
   if (test?.cause?.line) return `The error happened in your answer, at line ${test.cause.line} (marked above). Check what that line does with the test's input.`;
   switch (e.ename) {
     case 'CheckError':
