@@ -273,9 +273,9 @@ describe('autogradeBatch', () => {
     });
     expect(seen).toEqual(['alice:1', 'bob:2']);
     const csv = readFileSync(path.join(out, 'gradebook.csv'), 'utf8').split('\n');
-    expect(csv[0]).toMatch(/^assignment,submission,notebook,status,submitted_at,due_at,minutes_late,late_penalty,raw_score,score,max_score,needs_manual_grade,.*,test_relu,test_mean,why_relu,notes$/);
-    expect(csv[1]).toMatch(/^ps1,alice,ps1.ipynb,graded,[\d-]+T[\d:.]+Z,,,,5,5,6,true,2,3,,2,3,,$/);
-    expect(csv[2]).toMatch(/^ps1,bob,ps1.ipynb,invalid,[\d-]+T[\d:.]+Z,,,,0,0,6,false,,,,0,0,0,"?The submitted notebook could not be graded/);
+    expect(csv[0]).toMatch(/^assignment,submission,name,email,notebook,status,submitted_at,due_at,minutes_late,late_penalty,raw_score,score,max_score,needs_manual_grade,.*,test_relu,test_mean,why_relu,notes$/);
+    expect(csv[1]).toMatch(/^ps1,alice,,,ps1.ipynb,graded,[\d-]+T[\d:.]+Z,,,,5,5,6,true,2,3,,2,3,,$/);
+    expect(csv[2]).toMatch(/^ps1,bob,,,ps1.ipynb,invalid,[\d-]+T[\d:.]+Z,,,,0,0,6,false,,,,0,0,0,"?The submitted notebook could not be graded/);
     expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'))).toHaveLength(2);
     expect(readFileSync(path.join(out, 'alice', 'ps1.ipynb'), 'utf8')).toContain('"execution_count": 1');
     expect((await fs.readdir(path.join(out, 'alice'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);

@@ -7,7 +7,10 @@
  * or `gradebook --config` from a course file that maps assignment names to settings:
  *
  *   { "ps1": { "due": "2026-12-14T17:00:00Z",
- *              "latePenalty": { "percentPerDay": 10, "maxPercent": 50, "graceMinutes": 15 } } }
+ *              "latePenalty": { "percentPerDay": 10, "maxPercent": 50, "graceMinutes": 15 } },
+ *     "learners": { "ada": { "name": "Ada Lovelace", "email": "ada@example.org" } } }
+ *
+ * ("learners", optional, is the roster: names for the gradebook, by submission id.)
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -29,6 +32,13 @@ export interface AssignmentSettings {
   due?: string;
   /** Without one, late submissions are marked late but lose nothing. */
   latePenalty?: LatePenaltyRule;
+  /** The course's roster, by submission id (the learner's folder name). */
+  learners?: Record<string, Learner>;
+}
+
+export interface Learner {
+  name?: string;
+  email?: string;
 }
 
 export interface LateSubmission {
@@ -46,8 +56,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Check settings read from a file; the error names the file and the fix. */
 export function validateSettings(raw: unknown, where: string): AssignmentSettings {
   if (!isObject(raw)) throw new Error(`${where} must be an object like {"due": "2026-12-14T17:00:00Z", "latePenalty": {"percentPerDay": 10}}`);
-  const known = new Set(['name', 'due', 'latePenalty']);
-  for (const key of Object.keys(raw)) if (!known.has(key)) throw new Error(`${where} has an unknown setting "${key}"; expected name, due or latePenalty`);
+  const known = new Set(['name', 'due', 'latePenalty', 'learners']);
+  for (const key of Object.keys(raw)) if (!known.has(key)) throw new Error(`${where} has an unknown setting "${key}"; expected name, due, latePenalty or learners`);
   const out: AssignmentSettings = {};
   if (raw.name !== undefined) {
     if (typeof raw.name !== 'string' || raw.name === '') throw new Error(`${where}.name must be a non-empty string`);
@@ -76,6 +86,19 @@ export function validateSettings(raw: unknown, where: string): AssignmentSetting
     const graceMinutes = pct('graceMinutes', 7 * 24 * 60);
     if (graceMinutes !== undefined) out.latePenalty.graceMinutes = graceMinutes;
   }
+  if (raw.learners !== undefined) out.learners = validateRoster(raw.learners, `${where}.learners`);
+  return out;
+}
+
+function validateRoster(raw: unknown, where: string): Record<string, Learner> {
+  if (!isObject(raw)) throw new Error(`${where} must map submission ids to learners, like {"ada": {"name": "Ada Lovelace", "email": "ada@example.org"}}`);
+  const out: Record<string, Learner> = {};
+  for (const [id, v] of Object.entries(raw)) {
+    if (!isObject(v) || Object.entries(v).some(([k, x]) => !['name', 'email'].includes(k) || typeof x !== 'string')) {
+      throw new Error(`${where}.${id} must be {"name": "...", "email": "..."} (both optional, both text)`);
+    }
+    out[id] = v as Learner;
+  }
   return out;
 }
 
@@ -100,8 +123,9 @@ export async function readCourseConfig(file: string, assignment: string): Promis
     throw new Error(`cannot read the course file ${file}: ${(e as Error).message}`);
   }
   if (!isObject(raw)) throw new Error(`${file} must map assignment names to settings, like {"ps1": {"due": "2026-12-14T17:00:00Z"}}`);
-  if (raw[assignment] === undefined) throw new Error(`${file} has no settings for assignment "${assignment}" (it has ${Object.keys(raw).map((k) => JSON.stringify(k)).join(', ') || 'none'}); add them, or name the assignment with --assignment`);
-  return { name: assignment, ...validateSettings(raw[assignment], `${file}: "${assignment}"`) };
+  if (raw[assignment] === undefined) throw new Error(`${file} has no settings for assignment "${assignment}" (it has ${Object.keys(raw).filter((k) => k !== 'learners').map((k) => JSON.stringify(k)).join(', ') || 'none'}); add them, or name the assignment with --assignment`);
+  const learners = raw.learners === undefined ? undefined : validateRoster(raw.learners, `${file}: "learners"`);
+  return { name: assignment, ...validateSettings(raw[assignment], `${file}: "${assignment}"`), ...(learners ? { learners } : {}) };
 }
 
 export async function writeSettings(dir: string, settings: AssignmentSettings): Promise<void> {
@@ -162,7 +186,7 @@ export function gradebookCsv(results: SubmissionResult[]): string {
     for (const c of r.cells) if (!ids.includes(c.gradeId)) ids.push(c.gradeId);
     for (const e of r.exercises ?? []) if (!exercises.includes(e.title)) exercises.push(e.title);
   }
-  const header = ['assignment', 'submission', 'notebook', 'status', 'submitted_at', 'due_at', 'minutes_late', 'late_penalty', 'raw_score', 'score', 'max_score', 'needs_manual_grade', ...exercises, ...ids, 'notes'];
+  const header = ['assignment', 'submission', 'name', 'email', 'notebook', 'status', 'submitted_at', 'due_at', 'minutes_late', 'late_penalty', 'raw_score', 'score', 'max_score', 'needs_manual_grade', ...exercises, ...ids, 'notes'];
   const rows = results.map((r) => {
     const byId = new Map(r.cells.map((c) => [c.gradeId, c.score]));
     const byExercise = new Map((r.exercises ?? []).map((e) => {
@@ -172,6 +196,8 @@ export function gradebookCsv(results: SubmissionResult[]): string {
     return [
       r.assignment ?? path.basename(r.notebook, '.ipynb'),
       r.submission,
+      r.learner?.name,
+      r.learner?.email,
       r.notebook,
       r.status,
       r.submittedAt,

@@ -118,12 +118,12 @@ describe('tsdl grade manual', () => {
 describe('tsdl grade gradebook', () => {
   it('records submission times, due dates and late penalties per assignment', async () => {
     const config = path.join(tmp, 'course.json');
-    writeFileSync(config, JSON.stringify({ ps1: { due: '2026-12-10T17:00:00Z', latePenalty: { percentPerDay: 10, maxPercent: 50, graceMinutes: 15 } } }));
+    writeFileSync(config, JSON.stringify({ ps1: { due: '2026-12-10T17:00:00Z', latePenalty: { percentPerDay: 10, maxPercent: 50, graceMinutes: 15 } }, learners: { bob: { name: 'Bob Jones, Jr.', email: 'bob@example.org' } } }));
     // nbgrader's exchange writes timestamp.txt; alice within the grace period, bob 1 day and 1 hour late.
     await gradeClass(['--config', config], { alice: '2026-12-10 17:10:00.123456 UTC', bob: '2026-12-11 18:00:00.000000 UTC' });
     const book = csv();
-    expect(book.alice).toMatchObject({ assignment: 'ps1', submitted_at: '2026-12-10T17:10:00.123Z', due_at: '2026-12-10T17:00:00.000Z', minutes_late: '0', late_penalty: '0', raw_score: '5', score: '5' });
-    expect(book.bob).toMatchObject({ submitted_at: '2026-12-11T18:00:00.000Z', minutes_late: '1500', late_penalty: '0.8', raw_score: '4', score: '3.2' });
+    expect(book.alice).toMatchObject({ assignment: 'ps1', name: '', email: '', submitted_at: '2026-12-10T17:10:00.123Z', due_at: '2026-12-10T17:00:00.000Z', minutes_late: '0', late_penalty: '0', raw_score: '5', score: '5' });
+    expect(book.bob).toMatchObject({ name: 'Bob Jones, Jr.', email: 'bob@example.org', submitted_at: '2026-12-11T18:00:00.000Z', minutes_late: '1500', late_penalty: '0.8', raw_score: '4', score: '3.2' });
     expect(results().bob).toMatchObject({ rawScore: 4, score: 3.2, late: { minutesLate: 1500, percent: 20, penalty: 0.8 } });
     expect(printed).toMatch(/^alice\t5\/6 \+ manual grading\nbob\t3\.2\/6 \(late: 0\.8 off 4\)\n/);
     await gradeCommand(['feedback', graded], io().deps);

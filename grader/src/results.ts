@@ -11,7 +11,7 @@ import { determineGrade, gradeId, isGrade, isSolution } from './nbgrader';
 import type { SubmissionNote } from './steps/sanitize';
 import { stripAnsi } from './text';
 import type { Exercise } from './exercises';
-import { gradebookCsv, latePenalty, readSettings, type AssignmentSettings, type LateSubmission } from './gradebook';
+import { gradebookCsv, latePenalty, readSettings, type AssignmentSettings, type LateSubmission, type Learner } from './gradebook';
 
 export const RESULT_FORMAT = 'tsdl-grade-result/1';
 
@@ -72,6 +72,8 @@ export interface SubmissionResult {
   late?: LateSubmission;
   /** The teacher's comment on the whole submission. */
   comment?: string;
+  /** From the course's roster (assignment.json), when it names this learner. */
+  learner?: Learner;
 }
 
 export { stripAnsi };
@@ -221,6 +223,8 @@ export function finalResult(raw: SubmissionResult, manual: ManualGrades | undefi
   if (manual?.comment !== undefined) r.comment = manual.comment;
   Object.assign(r, totals(r.cells));
   if (settings?.name !== undefined) r.assignment = settings.name;
+  const learner = settings?.learners?.[r.submission];
+  if (learner) r.learner = learner;
   delete r.late;
   r.rawScore = r.score;
   if (settings?.due !== undefined) {
