@@ -6,7 +6,7 @@
  * writable (root, or a systemd-delegated scope), else cgroup v1's memory and pids hierarchies
  * (root). Without either, the sandbox goes on without it and says so (see sandbox.ts).
  */
-import { promises as fs, existsSync, readFileSync } from 'node:fs';
+import { promises as fs, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
@@ -28,7 +28,32 @@ export type CgroupSupport = { version: 2; parent: string } | { version: 1; memor
 
 let counter = 0;
 
+/** Whether a cgroup can really be made (and given limits) under each of these folders. */
+function canCreate(parents: [string, string][]): string | undefined {
+  for (const [parent, limit] of parents) {
+    const dir = path.join(parent, `tsdl-grade-probe-${process.pid}`);
+    try {
+      mkdirSync(dir);
+      try {
+        writeFileSync(path.join(dir, limit), limit.startsWith('pids') ? '64' : String(256 * 1024 * 1024));
+      } finally {
+        rmdirSync(dir);
+      }
+    } catch (e) {
+      return `a cgroup cannot be made under ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): run the grader as root, or under \`systemd-run --user --scope -p Delegate=yes\``;
+    }
+  }
+  return undefined;
+}
+
 export function cgroupSupport(): CgroupSupport {
+  const support = findCgroups();
+  if (support.version === 0) return support;
+  const why = canCreate(support.version === 2 ? [[support.parent, 'memory.max'], [support.parent, 'pids.max']] : [[support.memory, 'memory.limit_in_bytes'], [support.pids, 'pids.max']]);
+  return why === undefined ? support : { version: 0, why };
+}
+
+function findCgroups(): CgroupSupport {
   try {
     if (existsSync(path.join(ROOT, 'cgroup.controllers'))) {
       const own = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'))?.slice(3) ?? '/';
