@@ -53,8 +53,10 @@ export class Interactive<C extends Record<string, Control>> extends Box {
     return drawn instanceof Promise ? drawn : Promise.resolve();
   }
 
+  /** What a viewer that draws neither widgets nor the figure shows (an untrusted notebook). */
   protected override describe(): string {
-    return `interact(${Object.keys(this.controls).join(', ')})`;
+    const values = Object.entries(this.controls).map(([k, c]) => `${k}=${JSON.stringify(c instanceof SelectionWidget ? c.label : c.value)}`);
+    return `interact(${values.join(', ')}): run the cell to use its controls`;
   }
 
   private show(value: unknown): void {
