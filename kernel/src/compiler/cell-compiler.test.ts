@@ -194,7 +194,10 @@ test('many declaring cells, with redeclarations freeing and reusing declaration 
   expect(await run('[many0.length, many1 + many44, many39.toUpperCase()]')).toEqual([2, 45, 'S39']);
 });
 
-test('cells that need nothing new are checked beside the program: no new program per cell', async () => {
+/** For what only TypeScript 6's path does: in the TypeScript 7 rerun such cells take the native path, where the test could not fail. */
+const typescript6Only = native ? test.skip : test;
+
+typescript6Only('cells that need nothing new are checked beside the program: no new program per cell', async () => {
   await run('const base = 2;');
   const program = compiler.languageService.getProgram();
   for (let i = 0; i < 5; i++) expect(await run(`base * ${i}`)).toBe(2 * i);

@@ -126,9 +126,8 @@ export class CellCompiler {
     this.extension = followsNodeFormats(this.options) ? '.mts' : '.ts';
     this.cellPath = path.join(config.notebookDir, CELL_FILE + this.extension);
     this.setCellText(EMPTY_CELL);
-    // The first batch of slots now, so the warm-up's program already has them: made by the first
-    // cell that declares something, they changed the list of files and that cell's successor
-    // rebuilt the program's whole structure (20–60 ms before the JIT has warmed up).
+    // The first batch of slots now, so that the warm-up's program already has them: a program whose
+    // list of files differs from the last one's rebuilds its whole structure (see setDeclarations).
     this.addSlots();
     this.service = ts.createLanguageService(this.host(), documentRegistry);
   }
@@ -253,6 +252,18 @@ export class CellCompiler {
   }
 
   compile(source: string, cellIndex: number): CompiledCell {
+    return this.compileCell(source, cellIndex);
+  }
+
+  /**
+   * Compiles `source` only to warm the compilers up (libraries parsed, the JIT trained): nothing of
+   * it is committed, so it has no cell index and its imports no aliases.
+   */
+  warmUp(source: string): void {
+    this.compileCell(source, undefined);
+  }
+
+  private compileCell(source: string, cellIndex: number | undefined): CompiledCell {
     const parsed = ts.createSourceFile(this.cellPath, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
     const analysis = analyzeCell(parsed);
     const checked = this.checkedText(source, analysis);
@@ -276,7 +287,7 @@ export class CellCompiler {
       result = this.compileOnce(program, checked, source, analysis, false);
     }
     if (!result.ok) return result;
-    const aliases = importAliases(cellIndex, analysis.imports);
+    const aliases = aliasesOf(cellIndex, analysis);
     const declarations: CellDeclarations = {
       imports: [...result.declarations.imports, ...aliases.imports],
       entries: [...result.declarations.entries, ...aliases.entries],
@@ -291,7 +302,7 @@ export class CellCompiler {
    * emitCellJs), which TypeScript 6 then compiles whole; its declarations reach TypeScript 7
    * through the slots like any other's.
    */
-  private nativeCompile(source: string, checked: string, parsed: ts.SourceFile, analysis: CellAnalysis, cellIndex: number): CompiledCell | undefined {
+  private nativeCompile(source: string, checked: string, parsed: ts.SourceFile, analysis: CellAnalysis, cellIndex: number | undefined): CompiledCell | undefined {
     const native = this.native;
     // A syntax error is TypeScript 6's to report (it parsed the cell already).
     if (!native || (parsed as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.length
@@ -312,7 +323,7 @@ export class CellCompiler {
     }
     if (!result.ok) return result;
     // The import aliases are named after the cell's index, so they are added per run.
-    const aliases = importAliases(cellIndex, analysis.imports);
+    const aliases = aliasesOf(cellIndex, analysis);
     return { ...result, declarations: { imports: aliases.imports, entries: [...result.declarations.entries, ...aliases.entries] } };
   }
 
@@ -653,6 +664,11 @@ function diskSnapshot(file: string, installedDir: string): ts.IScriptSnapshot | 
 function ownDeclarations(decls: CellDeclarations, analysis: CellAnalysis): CellDeclarations {
   const own = new Set(analysis.declaredNames);
   return { imports: decls.imports, entries: decls.entries.filter((e) => own.has(e.name)) };
+}
+
+/** The declarations that carry a cell's imports to later cells (none for a warm-up compile, never committed). */
+function aliasesOf(cellIndex: number | undefined, analysis: CellAnalysis): CellDeclarations {
+  return cellIndex === undefined ? { imports: [], entries: [] } : importAliases(cellIndex, analysis.imports);
 }
 
 function findOriginal(sf: ts.SourceFile, analysis: CellAnalysis): ts.Node | undefined {

@@ -77,16 +77,16 @@ function handle(req: CompilerRequest): unknown {
     case 'isComplete': return isComplete(req.code);
     case 'info': return { configPath: compiler.configPath, warnings: compiler.configWarnings };
     case 'warmup': {
-      const cells = trainingCells().map((cell) => () => void compiler.compile(cell, -1));
+      const cells = trainingCells().map((cell) => () => compiler.warmUp(cell));
       if (compiler.startNative()) {
         // TypeScript 7 has loaded the standard library and Node's types: the first cell can come.
         // TypeScript 6's program (completion, inspection, the cells TypeScript 7 leaves to it) is
         // made in the first idle moment instead, like the JIT training after it.
-        compiler.compile('0', -1);
+        compiler.warmUp('0');
         training = [() => compiler.prepare(), () => typeScriptCodeCache.save(), ...cells];
       } else {
         // Parse the standard library and Node's types now, not on the user's first cell.
-        compiler.compile('export {};', -1);
+        compiler.warmUp('export {};');
         setImmediate(typeScriptCodeCache.save);
         training = cells;
       }
