@@ -2,7 +2,10 @@
  * Every chapter's exercises grade as a teacher would see them: `tsdl grade autograde` on the
  * chapter itself (the solutions) earns every point, and on the student version from
  * `tsdl grade release` earns none, each test failing with the "Not implemented yet" message that
- * tells the learner what to do. Runs under the quick budget.
+ * tells the learner what to do. Written answers (manually graded markdown cells) are left for a
+ * person, as nbgrader leaves them: the teacher's model answer waits for manual grading, the
+ * student's untouched stub counts as no response, and neither enters the autograded points.
+ * Runs under the quick budget.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -53,5 +56,15 @@ test.each(withExercises)('%s: solutions earn every point, the student version no
   const tests = student.cells.filter((c) => c.kind === 'test');
   expect(tests.map((c) => [c.gradeId, c.score])).toEqual(tests.map((c) => [c.gradeId, 0]));
   for (const c of tests) expect(`${c.gradeId}: ${c.reason ?? ''} ${c.error?.evalue ?? ''}`).toMatch(/Not implemented yet/);
+
+  const written = solution.cells.filter((c) => c.kind === 'answer');
+  expect(written.map((c) => [c.gradeId, c.status])).toEqual(written.map((c) => [c.gradeId, 'needs-manual-grade']));
+  const unanswered = student.cells.filter((c) => c.kind === 'answer');
+  expect(unanswered.map((c) => [c.gradeId, c.status])).toEqual(written.map((c) => [c.gradeId, 'no-response']));
+  // The course's chapters each end with at least four exercises, one of them written.
+  if (/^0[1-8]-/.test(name)) {
+    expect(written.length).toBeGreaterThanOrEqual(1);
+    expect(tests.length + written.length).toBeGreaterThanOrEqual(4);
+  }
   fs.rmSync(work, { recursive: true, force: true });
 });
