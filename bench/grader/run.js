@@ -31,6 +31,8 @@ const CELL_TIMEOUT = Number(flag('--cell-timeout', '10'));
 const OUT = flag('--out', here);
 const JOBS = flag('--jobs', undefined);
 const EXTRA = flag('--tsdl-args', '').split(' ').filter(Boolean);
+/** The same heap limit for every kernel: tsdl grade's default, and through the kernel's environment for nbgrader's. */
+const MEMORY_MB = Number(flag('--memory', '2048'));
 
 /** The kinds of submission, and how many of every hundred. */
 const MIX = [
@@ -144,7 +146,7 @@ function table(r) {
     '',
     `Produced by \`bench/grader/run.js\` on ${r.date} — ${r.count} submissions of the fixture assignment (ps1: two autograded exercises, one written answer), graded by each tool in turn in one run.`,
     `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memGB} GB. Versions: tsdl ${r.versions.tsdl}, nbgrader ${r.versions.nbgrader}, node ${r.versions.node}.`,
-    `Mix: ${MIX.map(([k, n]) => `${k} ${n}%`).join(', ')}. Per-cell time limit ${r.cellTimeout} s for both.`,
+    `Mix: ${MIX.map(([k, n]) => `${k} ${n}%`).join(', ')}. Per-cell time limit ${r.cellTimeout} s and kernel heap limit ${r.memoryMb} MB for both (nbgrader's kernels through TSDL_MEMORY_LIMIT_MB).`,
     `tsdl: \`${r.tsdl.command}\`. nbgrader: \`nbgrader autograde ps1\` with grader/nbgrader/nbgrader_config.py (one kernel at a time: nbgrader grades sequentially).`,
     '',
     '| | tsdl grade | nbgrader autograde | tsdl / nbgrader |',
@@ -174,12 +176,12 @@ async function main() {
     const students = buildSubmissions(released, course);
     console.error(`${students.length} submissions in ${course}`);
 
-    const tsdlArgs = [path.join(repo, 'bin', 'tsdl.js'), 'grade', 'autograde', '--source', path.join(course, 'source', 'ps1', 'ps1.ipynb'), '--out', path.join(course, 'tsdl-autograded'), '--cell-timeout', String(CELL_TIMEOUT), ...(JOBS ? ['--jobs', JOBS] : []), ...EXTRA, ...students.map((s) => path.join(course, 'submitted', s.student, 'ps1'))];
+    const tsdlArgs = [path.join(repo, 'bin', 'tsdl.js'), 'grade', 'autograde', '--source', path.join(course, 'source', 'ps1', 'ps1.ipynb'), '--out', path.join(course, 'tsdl-autograded'), '--cell-timeout', String(CELL_TIMEOUT), '--memory', String(MEMORY_MB), ...(JOBS ? ['--jobs', JOBS] : []), ...EXTRA, ...students.map((s) => path.join(course, 'submitted', s.student, 'ps1'))];
     console.error('tsdl grade autograde …');
     const tsdl = await measured('node', tsdlArgs, { cwd: course, env });
     console.error(`  ${tsdl.seconds.toFixed(0)} s, exit ${tsdl.code}`);
     console.error('nbgrader autograde …');
-    const nbgrader = await measured('nbgrader', ['autograde', 'ps1', '--force'], { cwd: course, env });
+    const nbgrader = await measured('nbgrader', ['autograde', 'ps1', '--force'], { cwd: course, env: { ...env, TSDL_MEMORY_LIMIT_MB: String(MEMORY_MB) } });
     console.error(`  ${nbgrader.seconds.toFixed(0)} s, exit ${nbgrader.code}`);
 
     const ours = {};
@@ -209,6 +211,7 @@ async function main() {
       date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
       count: students.length,
       cellTimeout: CELL_TIMEOUT,
+      memoryMb: MEMORY_MB,
       machine: { cpu: os.cpus()[0].model, cores: os.cpus().length, memGB: Math.round(os.totalmem() / 1e8) / 10 },
       versions: { tsdl: `${require(path.join(repo, 'package.json')).version} @ ${commit}`, nbgrader: version(path.join(venvBin, 'python'), ['-c', 'import nbgrader; print(nbgrader.__version__)']), node: process.version },
       tsdl: { command: `tsdl grade autograde --cell-timeout ${CELL_TIMEOUT}${JOBS ? ` --jobs ${JOBS}` : ''}${EXTRA.length ? ' ' + EXTRA.join(' ') : ''} (default --jobs: one per core)`, exit: tsdl.code, seconds: tsdl.seconds, peakRssMiB: tsdl.peakRssMiB, graded: Object.keys(ours).length, perMinute: (Object.keys(ours).length / tsdl.seconds) * 60, stderrTail: tsdl.stderrTail },
