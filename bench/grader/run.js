@@ -120,6 +120,7 @@ function treeRss(rootPid) {
 function measured(cmd, cmdArgs, opts) {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
+    const loadBefore = os.loadavg()[0];
     const child = spawn(cmd, cmdArgs, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     let peak = 0;
     let out = '';
@@ -129,7 +130,7 @@ function measured(cmd, cmdArgs, opts) {
     const timer = setInterval(() => (peak = Math.max(peak, treeRss(child.pid))), 100);
     child.on('close', (code) => {
       clearInterval(timer);
-      resolve({ code, seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakRssMiB: Math.round(peak / 1048576), stdout: out, stderrTail: err.split('\n').slice(-8).join('\n') });
+      resolve({ code, loadAverage: [loadBefore, os.loadavg()[0]].map((x) => Math.round(x * 10) / 10), seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakRssMiB: Math.round(peak / 1048576), stdout: out, stderrTail: err.split('\n').slice(-8).join('\n') });
     });
   });
 }
@@ -152,6 +153,8 @@ function table(r) {
     '| | tsdl grade | nbgrader autograde | tsdl / nbgrader |',
     '|---|---|---|---|',
     ...rows.map(([label, a, b], i) => `| ${label} | ${a} | ${b} | ${i === 2 ? (r.tsdl.perMinute / r.nbgrader.perMinute).toFixed(2) : i === 3 ? (r.tsdl.peakRssMiB / r.nbgrader.peakRssMiB).toFixed(2) : ''} |`),
+    '',
+    `Load average (1 min) before and after each run, on a machine shared with other work: tsdl ${r.tsdl.loadAverage?.join(' → ')}, nbgrader ${r.nbgrader.loadAverage?.join(' → ')}.`,
     '',
     `Scores: ${r.agreement.same} of ${r.agreement.compared} submissions got the same per-cell scores from both${r.agreement.differ.length ? `; differing: ${r.agreement.differ.slice(0, 10).map((d) => `${d.student} (tsdl ${JSON.stringify(d.tsdl)}, nbgrader ${JSON.stringify(d.nbgrader)})`).join('; ')}` : ''}.`,
     '',
@@ -214,8 +217,9 @@ async function main() {
       memoryMb: MEMORY_MB,
       machine: { cpu: os.cpus()[0].model, cores: os.cpus().length, memGB: Math.round(os.totalmem() / 1e8) / 10 },
       versions: { tsdl: `${require(path.join(repo, 'package.json')).version} @ ${commit}`, nbgrader: version(path.join(venvBin, 'python'), ['-c', 'import nbgrader; print(nbgrader.__version__)']), node: process.version },
-      tsdl: { command: `tsdl grade autograde --cell-timeout ${CELL_TIMEOUT}${JOBS ? ` --jobs ${JOBS}` : ''}${EXTRA.length ? ' ' + EXTRA.join(' ') : ''} (default --jobs: one per core)`, exit: tsdl.code, seconds: tsdl.seconds, peakRssMiB: tsdl.peakRssMiB, graded: Object.keys(ours).length, perMinute: (Object.keys(ours).length / tsdl.seconds) * 60, stderrTail: tsdl.stderrTail },
-      nbgrader: { exit: nbgrader.code, seconds: nbgrader.seconds, peakRssMiB: nbgrader.peakRssMiB, graded: Object.keys(theirs).length, perMinute: (Object.keys(theirs).length / nbgrader.seconds) * 60, stderrTail: nbgrader.stderrTail.slice(-2000) },
+      // The machine is shared: its 1-minute load average before and after each grader's run.
+      tsdl: { loadAverage: tsdl.loadAverage, command: `tsdl grade autograde --cell-timeout ${CELL_TIMEOUT}${JOBS ? ` --jobs ${JOBS}` : ''}${EXTRA.length ? ' ' + EXTRA.join(' ') : ''} (default --jobs: one per core)`, exit: tsdl.code, seconds: tsdl.seconds, peakRssMiB: tsdl.peakRssMiB, graded: Object.keys(ours).length, perMinute: (Object.keys(ours).length / tsdl.seconds) * 60, stderrTail: tsdl.stderrTail },
+      nbgrader: { loadAverage: nbgrader.loadAverage, exit: nbgrader.code, seconds: nbgrader.seconds, peakRssMiB: nbgrader.peakRssMiB, graded: Object.keys(theirs).length, perMinute: (Object.keys(theirs).length / nbgrader.seconds) * 60, stderrTail: nbgrader.stderrTail.slice(-2000) },
       agreement: { compared: students.length, same, differ },
       kinds: Object.fromEntries(students.map((s) => [s.student, s.kind])),
     };
