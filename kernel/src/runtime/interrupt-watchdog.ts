@@ -30,12 +30,24 @@ import { INTERRUPT_FD } from './ipc';
 const ACKED = 0;
 const IN_SECTION = 1;
 const TERMINATING = 2;
+/** How many `patiently` calls are in progress on the main thread (see Watchdog.patiently). */
+const PATIENT = 3;
+/** How long the worker waits for the main thread to answer before terminating, and inside `patiently`. */
+const ANSWER_MS = 150;
+const PATIENT_ANSWER_MS = 3000;
 
 export interface Watchdog {
   /** Call from the main thread when it has handled interrupt number `n`. */
   acknowledge(n: number): void;
   /** Runs `fn` so that an interrupt's termination waits until it has returned (see above). */
   uninterruptible<T>(fn: () => T): T;
+  /**
+   * Runs async `fn` (training: short steps, yielding between them) with more patience: an
+   * interrupt waits up to PATIENT_ANSWER_MS, not ANSWER_MS, for the main thread to take it, so
+   * that an interrupt hook can stop the work between steps instead of a termination landing in
+   * the middle of one (which can leave a library's state half-updated).
+   */
+  patiently<T>(fn: () => Promise<T>): Promise<T>;
   /** Ends the worker and its inspector session (else Node waits for "the debugger" at exit). */
   stop(): Promise<void>;
 }
@@ -48,11 +60,10 @@ const shared = new Int32Array(workerData.shared);
 const session = new inspector.Session();
 session.connectToMainThread();
 let sent = 0;
-const ANSWER_MS = 150;
 function interrupt() {
   const n = ++sent;
   parentPort.postMessage(n);
-  const deadline = Date.now() + ANSWER_MS;
+  const deadline = Date.now() + (Atomics.load(shared, ${PATIENT}) > 0 ? ${PATIENT_ANSWER_MS} : ${ANSWER_MS});
   while (Atomics.load(shared, ${ACKED}) < n && Date.now() < deadline) {
     Atomics.wait(shared, ${ACKED}, Atomics.load(shared, ${ACKED}), Math.max(1, deadline - Date.now()));
   }
@@ -63,6 +74,8 @@ function interrupt() {
   while (Atomics.load(shared, ${IN_SECTION}) !== 0) Atomics.wait(shared, ${IN_SECTION}, 1, 1000);
   session.post('Runtime.terminateExecution', () => {
     Atomics.store(shared, ${TERMINATING}, 0);
+    // The stacks that were inside \`patiently\` are gone, and their decrements with them.
+    Atomics.store(shared, ${PATIENT}, 0);
     // The main thread is free again: let it handle the interrupt it could not read before.
     parentPort.postMessage(n);
   });
@@ -75,13 +88,37 @@ stream.on('error', () => {});
 stream.on('end', () => process.kill(process.pid, 'SIGKILL'));
 `;
 
+/**
+ * Libraries' interrupt hooks, run on the main thread at each interrupt before the cell is answered:
+ * an interrupted `await` ends the cell, not the work it awaited, so a library whose work would
+ * otherwise go on in the background stops it here (tsdl stops a model's `fit`). A registry symbol
+ * on globalThis, like `tsdl.uninterruptible`, so that no library imports the runtime.
+ */
+export const INTERRUPT_HOOKS = Symbol.for('tsdl.interruptHooks');
+/** Where libraries find `Watchdog.patiently`. */
+export const PATIENTLY = Symbol.for('tsdl.patiently');
+
+function runInterruptHooks(hooks: Set<() => void>): void {
+  for (const hook of hooks) {
+    try {
+      hook();
+    } catch (e) {
+      process.stderr.write(`tsdl: an interrupt hook failed: ${(e as Error).message}\n`);
+    }
+  }
+}
+
 export function startWatchdog(onInterrupt: (n: number) => void): Watchdog {
-  const buffer = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  const hooks = new Set<() => void>();
+  (globalThis as Record<symbol, unknown>)[INTERRUPT_HOOKS] = hooks;
+  const buffer = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
   const shared = new Int32Array(buffer);
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared: buffer, fd: INTERRUPT_FD } });
   worker.unref();
   worker.on('message', (n: number) => {
-    if (n > Atomics.load(shared, ACKED)) onInterrupt(n);
+    if (n <= Atomics.load(shared, ACKED)) return;
+    runInterruptHooks(hooks);
+    onInterrupt(n);
   });
   worker.on('error', (e) => process.stderr.write(`tsdl: the interrupt watchdog failed (${e.message}); interrupts will only reach awaiting cells.\n`));
   let depth = 0;
@@ -89,7 +126,7 @@ export function startWatchdog(onInterrupt: (n: number) => void): Watchdog {
     Atomics.store(shared, IN_SECTION, 0);
     Atomics.notify(shared, IN_SECTION);
   };
-  return {
+  const watchdog: Watchdog = {
     acknowledge(n: number): void {
       if (n > Atomics.load(shared, ACKED)) {
         Atomics.store(shared, ACKED, n);
@@ -115,6 +152,16 @@ export function startWatchdog(onInterrupt: (n: number) => void): Watchdog {
         leave();
       }
     },
+    patiently: async <T>(fn: () => Promise<T>): Promise<T> => {
+      Atomics.add(shared, PATIENT, 1);
+      try {
+        return await fn();
+      } finally {
+        if (Atomics.load(shared, PATIENT) > 0) Atomics.sub(shared, PATIENT, 1);
+      }
+    },
     stop: async () => { await worker.terminate(); },
   };
+  (globalThis as Record<symbol, unknown>)[PATIENTLY] = watchdog.patiently;
+  return watchdog;
 }

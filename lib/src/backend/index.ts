@@ -9,6 +9,7 @@
  */
 import { BACKEND_NAMES, type BackendName, findNativePackage, NATIVE_HINT, probeBackend } from './probe';
 import { registerWasmKernels } from './wasm-kernels';
+import { stopTrainingOnInterrupt } from './interruptible-training';
 import { makeBackendUninterruptible, makeKernelsUninterruptible, runtimeUninterruptible } from './uninterruptible-kernels';
 import { type ThreadedModule, threadsText, wantedWasmThreads, withWasmThreads } from './wasm-threads';
 
@@ -63,6 +64,7 @@ const ORDER: BackendName[] = [...BACKEND_NAMES];
 
 async function chooseBackend(): Promise<BackendReport> {
   quietCpuBackend();
+  stopTrainingOnInterrupt();
   const probe = probeBackend();
   let fallbackFrom: BackendReport['fallbackFrom'];
   for (const name of ORDER.slice(ORDER.indexOf(probe.name))) {
