@@ -64,3 +64,36 @@ describe('the test harness', () => {
     expect(h.preamble()).not.toContain(key);
   });
 });
+
+describe('the harness against code that knows it', () => {
+  it('reports tampering that a setter on Array.prototype or a toJSON on Object.prototype would hide', () => {
+    const h = new Harness(dir);
+    const r = realm(h);
+    vm.runInContext('Object.defineProperty(Array.prototype, "0", { set() {}, configurable: true }); Object.prototype.toJSON = function () { return { nonce: this.nonce, checks: 3, tampered: [] }; };', r.context);
+    r.start('n1').check.true(true, 'x');
+    const verdict = h.verify(r.report('n1'), 'n1');
+    expect(verdict).toMatchObject({ ok: true, report: { tampered: expect.arrayContaining(['Array.prototype gained 0', 'Object.prototype gained toJSON']) } });
+  });
+
+  it('signs only its own report when Hmac.prototype.update is replaced', () => {
+    const h = new Harness(dir);
+    const { key } = h.newKey();
+    const context = vm.createContext({ grading, createHmac });
+    vm.runInContext(`(${installHarness.toString()})(globalThis, grading, createHmac, ${JSON.stringify(h.name)}, ${JSON.stringify(key)})`, context);
+    // After install: a learner swaps update() to get the key's MAC of a report of their own.
+    const proto = Object.getPrototypeOf(createHmac('sha256', 'x')) as { update: (d: string) => unknown };
+    const original = proto.update;
+    let stolen = '';
+    proto.update = function (this: unknown, d: string) { stolen = d; return original.call(this, 'forged'); };
+    let report: string;
+    try {
+      vm.runInContext(`globalThis[${JSON.stringify(h.name)}]("n1")`, context);
+      report = vm.runInContext(`globalThis[${JSON.stringify(h.name)}]("n1", true)`, context) as string;
+    } finally {
+      // The grader verifies in a process of its own, with update() as Node made it.
+      proto.update = original;
+    }
+    expect(stolen).toBe('');
+    expect(h.verify(report, 'n1')).toMatchObject({ ok: true });
+  });
+});

@@ -38,7 +38,7 @@ export interface TestCellReport {
 
 export type TestCellVerdict = { ok: true; report: TestCellReport } | { ok: false; why: string };
 
-type CreateHmac = (algorithm: string, key: string) => { update(data: string): { digest(encoding: 'hex'): string } };
+type CreateHmac = (algorithm: string, key: string) => { update(data: string): unknown; digest(encoding: 'hex'): string };
 
 /**
  * Runs inside the learner's kernel, as the preamble, before any learner code: it is sent as its
@@ -53,13 +53,28 @@ export function installHarness(global: typeof globalThis, grading: typeof Gradin
   const define = R.defineProperty;
   const getPrototype = R.getPrototypeOf;
   const freeze = Object.freeze;
+  // JSON.stringify of a string primitive looks up no toJSON; objects are never given to it.
   const stringify = JSON.stringify;
   const charCode = String.prototype.charCodeAt;
+  const strSlice = String.prototype.slice;
   const numberToString = Number.prototype.toString;
+  // Array writes through [[Set]] would meet setters a learner put on Array.prototype: define instead.
+  const push = <T>(list: T[], value: T) => {
+    define(list, list.length, { value, writable: true, enumerable: true, configurable: true });
+  };
+  // The Hmac's methods as they were, so that a replaced update() cannot sign other content.
+  const probeHmac = hmac('sha256', 'probe');
+  const hmacUpdate = probeHmac.update;
+  const hmacDigest = probeHmac.digest;
+  const sign = (body: string) => {
+    const h = hmac('sha256', secret);
+    apply(hmacUpdate, h, [body]);
+    return apply(hmacDigest, h, ['hex']) as string;
+  };
   // Hex of UTF-16 code units: survives the kernel's display of a string value unchanged.
   const toHex = (s: string) => {
     let out = '';
-    for (let i = 0; i < s.length; i++) out += apply(numberToString, 0x10000 + (apply(charCode, s, [i]) as number), [16]).slice(1);
+    for (let i = 0; i < s.length; i++) out += apply(strSlice, apply(numberToString, 0x10000 + (apply(charCode, s, [i]) as number), [16]), [1]);
     return out;
   };
   const typedArray = getPrototype(Uint8Array) as object;
@@ -78,14 +93,25 @@ export function installHarness(global: typeof globalThis, grading: typeof Gradin
     const entries: Entry[] = [];
     for (let i = 0; i < keys.length; i++) {
       const d = getDescriptor(o, keys[i])!;
-      entries[entries.length] = [keys[i], d.value, d.get, d.set];
+      push(entries, [keys[i], d.value, d.get, d.set] as Entry);
     }
     return entries;
   };
   const before: Entry[][] = [];
   for (let i = 0; i < watched.length; i++) before[i] = snapshotOf(watched[i][1]);
-  const globalsBefore: unknown[] = [];
-  for (let i = 0; i < globals.length; i++) globalsBefore[i] = (global as unknown as Record<string, unknown>)[globals[i]];
+  // Descriptors, not values: a getter put in place of a global could answer differently to each caller.
+  const globalDescriptor = (name: string): Entry => {
+    const d = getDescriptor(global, name);
+    return [name, d?.value, d?.get, d?.set];
+  };
+  const globalsBefore: Entry[] = [];
+  for (let i = 0; i < globals.length; i++) push(globalsBefore, globalDescriptor(globals[i]));
+  // The kernel itself sets these on Error (source-mapped tracebacks); they decide no check.
+  const volatile = ['Error.prepareStackTrace', 'Error.stackTraceLimit'];
+  const isVolatile = (label: string, key: string | symbol) => {
+    for (let i = 0; i < volatile.length; i++) if (volatile[i] === label + '.' + (typeof key === 'string' ? key : '')) return true;
+    return false;
+  };
 
   // NaN (Number.NaN, globalThis.NaN) is the one value not equal to itself.
   const same = (a: unknown, b: unknown) => a === b || (a !== a && b !== b);
@@ -94,19 +120,22 @@ export function installHarness(global: typeof globalThis, grading: typeof Gradin
   const audit = (): string[] => {
     const found: string[] = [];
     for (let i = 0; i < globals.length && found.length < 5; i++) {
-      if ((global as unknown as Record<string, unknown>)[globals[i]] !== globalsBefore[i]) found[found.length] = globals[i] + ' was replaced';
+      const now = globalDescriptor(globals[i]);
+      const was = globalsBefore[i];
+      if (!same(now[1], was[1]) || now[2] !== was[2] || now[3] !== was[3]) push(found, globals[i] + ' was replaced');
     }
     for (let i = 0; i < watched.length && found.length < 5; i++) {
       const label = watched[i][0];
       const now = snapshotOf(watched[i][1]);
       const was = before[i];
       for (let j = 0; j < now.length && found.length < 5; j++) {
+        if (isVolatile(label, now[j][0])) continue;
         let k = 0;
         while (k < was.length && was[k][0] !== now[j][0]) k++;
-        if (k === was.length) found[found.length] = label + ' gained ' + keyName(now[j][0]);
-        else if (!same(was[k][1], now[j][1]) || was[k][2] !== now[j][2] || was[k][3] !== now[j][3]) found[found.length] = label + '.' + keyName(now[j][0]) + ' was replaced';
+        if (k === was.length) push(found, label + ' gained ' + keyName(now[j][0]));
+        else if (!same(was[k][1], now[j][1]) || was[k][2] !== now[j][2] || was[k][3] !== now[j][3]) push(found, label + '.' + keyName(now[j][0]) + ' was replaced');
       }
-      if (now.length < was.length && found.length < 5) found[found.length] = label + ' lost properties';
+      if (now.length < was.length && found.length < 5) push(found, label + ' lost properties');
     }
     return found;
   };
@@ -139,8 +168,11 @@ export function installHarness(global: typeof globalThis, grading: typeof Gradin
     const report = active && active.nonce === nonce ? active : { nonce, checks: 0, tampered: ['the test cell did not start the grading harness'] };
     active = undefined;
     const tampered = report.tampered.length ? report.tampered : audit();
-    const body = toHex(stringify({ nonce, checks: report.checks, tampered }));
-    return body + '.' + hmac('sha256', secret).update(body).digest('hex');
+    // Written out by hand: JSON.stringify of an object would call a toJSON put on Object.prototype.
+    let list = '';
+    for (let i = 0; i < tampered.length; i++) list += (i ? ',' : '') + stringify('' + tampered[i]);
+    const body = toHex('{"nonce":' + stringify('' + nonce) + ',"checks":' + (+report.checks) + ',"tampered":[' + list + ']}');
+    return body + '.' + sign(body);
   });
   define(global, name, { value: harness, writable: false, configurable: false, enumerable: false });
 }
