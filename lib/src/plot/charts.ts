@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { encodePng } from '../data/png';
 import { COLORWAY } from './colors';
 import { Figure } from './figure';
-import { fitText } from './text';
+import { fitText, textWidth } from './text';
 import { Annotation, Layout, Trace } from './types';
 
 /** A number array from an array or a tensor. */
@@ -185,7 +185,9 @@ export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): Fi
   const rows = Math.ceil(n / columns);
   const k = options.scale ?? Math.max(1, Math.round(56 / w));
   const gap = 4; const caption = options.labels ? 16 : 0;
-  const cw = w * k + gap; const ch = h * k + gap + caption;
+  // a slot is as wide as its image, or wider (up to three images) for a long caption at 9 px
+  const captionWidth = Math.ceil(Math.max(0, ...(options.labels ?? []).map((l) => textWidth(l, 9) + 4)));
+  const cw = Math.max(w * k, Math.min(captionWidth, 3 * w * k)) + gap; const ch = h * k + gap + caption;
   const W = columns * cw + gap; const H = rows * ch + gap;
   const data = new Uint8Array(W * H * 3).fill(255);
   const annotations: Annotation[] = [];
@@ -195,7 +197,7 @@ export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): Fi
   const captionBox = (cw - 2) * drawnScale;
   for (let i = 0; i < n; i++) {
     const tile = upscale(toRgb8(tf.tidy(() => batch.slice([i, 0, 0, 0], [1, -1, -1, -1]).squeeze([0]))), k);
-    const ox = gap + (i % columns) * cw; const oy = gap + Math.floor(i / columns) * ch;
+    const ox = gap + (i % columns) * cw + Math.floor((cw - gap - tile.w) / 2); const oy = gap + Math.floor(i / columns) * ch;
     for (let y = 0; y < tile.h; y++) data.set(tile.data.subarray(y * tile.w * 3, (y + 1) * tile.w * 3), ((oy + y) * W + ox) * 3);
     if (options.labels?.[i] !== undefined) {
       const fitted = fitText(options.labels[i], 10, captionBox, 7);

@@ -250,7 +250,7 @@ describe('text fits its box in the static SVG', () => {
     const fig = imageGrid(tf.zeros([12, 28, 28, 1]), { columns: 6, labels, title: 'Misclassified digits from the test set, with their true and predicted classes' });
     const boxes = expectInside(fig.toSvg());
     const captions = boxes.filter((b) => b.text.startsWith('true'));
-    expect(captions).toHaveLength(12);
+    expect(captions.map((b) => b.text)).toEqual(labels); // in full: the slots widen for them
     const rows = new Map<number, Box[]>();
     for (const b of captions) rows.set(Math.round(b.y1), [...(rows.get(Math.round(b.y1)) ?? []), b]);
     for (const row of rows.values()) {
