@@ -51,13 +51,13 @@ function measure(mode) {
   if (mode === 'native') {
     // The compiler thread's warm-up when TypeScript 7 is there (compiler-worker.ts).
     if (!compiler.startNative()) throw new Error('TypeScript 7 did not start: npm install installs typescript-7');
-    compiler.compile('0', -1);
+    compiler.warmUp('0');
   } else {
-    compiler.compile('export {};', -1);     // the kernel's warm-up
+    compiler.warmUp('export {};');     // the kernel's warm-up
   }
   const warmup = performance.now() - warmStart;
   const trainStart = performance.now();
-  if (train) for (const cell of trainingCells()) compiler.compile(cell, -1);     // what the worker does when idle
+  if (train) for (const cell of trainingCells()) compiler.warmUp(cell);     // what the worker does when idle
   const training = performance.now() - trainStart;
   const first = time('0');
   const same = Array.from({ length: REPEATS }, () => time('1+1'));

@@ -5,16 +5,17 @@
  *
  * Knows TypeScript; knows nothing of sockets or of running code.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { analyzeCell, CellAnalysis } from './cell-analysis';
 import { emitCellJs } from './swc-emit';
-import { CellDeclarations, declarationFileText, dropNames, importAliases, parseDeclarationEmit } from './declarations';
+import { DeclarationSlots, SlotChanges } from './declaration-slots';
+import { CellDeclarations, importAliases, parseDeclarationEmit } from './declarations';
 import { NativeCheck, NativeDiagnosticOut } from './native-checker';
 import { namesToInfer, nativeDeclarable, nativeDeclarations } from './native-declarations';
 import { followsNodeFormats, loadCompilerOptions } from './options';
 import { lineAndColumn, lineText } from './positions';
+import { createServiceHost, kernelTypeRoot, VirtualFiles } from './service-host';
 import { globalizeCell, importsToRuntime } from './transformers';
 
 export type TypecheckMode = 'error' | 'warn' | 'off';
@@ -77,8 +78,6 @@ const CELLS_PER_CHECKER = 100;
 const MAX_PENDING = 150;
 /** The same for TypeScript 7's checker, which reads them far faster than it starts over (see flushNative). */
 const MAX_PENDING_NATIVE = 3000;
-/** An entry's doc comments (declarations.ts): `declare` must come after them, not before. */
-const LEADING_DOCS = /^(?:\/\*\*[\s\S]*?\*\/\n)+/;
 /** TypeScript's binder: public in the typescript package's namespace though not in its types. */
 const bindSourceFile = (ts as unknown as { bindSourceFile?: (file: ts.SourceFile, options: ts.CompilerOptions) => void }).bindSourceFile;
 /** The file identity TypeScript keeps internally; a file made outside a program must carry it too. */
@@ -86,24 +85,16 @@ type InternalSourceFile = ts.SourceFile & {
   path: string; resolvedPath: string; originalFileName: string;
   imports: readonly ts.StringLiteralLike[]; moduleAugmentations: readonly (ts.StringLiteral | ts.Identifier)[]; ambientModuleNames: readonly string[];
 };
-const EMPTY_DECLARATIONS = declarationFileText({ imports: [], entries: [] }, '');
 /** TypeScript's internal EmitOnly.Js: see compileIn. */
 const JS_ONLY = 0;
-/** Declaration files made at a time; each batch makes one program start over (see setDeclarations). */
-const SLOTS_PER_BATCH = 16;
-
 /** Parsed library files (lib.*.d.ts, @types/node, TensorFlow.js) are shared by every compiler. */
 const documentRegistry = ts.createDocumentRegistry();
-/** Versions are unique across compilers: the shared registry caches parsed files by path and version. */
-let nextVersion = 1;
 
 export class CellCompiler {
-  private readonly files = new Map<string, { text: string; version: number }>();
-  private readonly cellDecls = new Map<number, CellDeclarations>();
-  /** Cell index -> its declaration file's slot; see setDeclarations. */
-  private readonly slotOf = new Map<number, number>();
-  private readonly freeSlots: number[] = [];
-  private slotCount = 0;
+  private readonly files = new VirtualFiles();
+  private readonly slots: DeclarationSlots;
+  /** Slots changed since TypeScript 6's program was made (see programToCheckBeside). */
+  private readonly programChanges: SlotChanges;
   private readonly service: ts.LanguageService;
   private readonly options: ts.CompilerOptions;
   private readonly cellPath: string;
@@ -126,16 +117,10 @@ export class CellCompiler {
     this.extension = followsNodeFormats(this.options) ? '.mts' : '.ts';
     this.cellPath = path.join(config.notebookDir, CELL_FILE + this.extension);
     this.setCellText(EMPTY_CELL);
-    // The first batch of slots now, so that the warm-up's program already has them: a program whose
-    // list of files differs from the last one's rebuilds its whole structure (see setDeclarations).
-    this.addSlots();
-    this.service = ts.createLanguageService(this.host(), documentRegistry);
-  }
-
-  private setFile(name: string, text: string): void {
-    const old = this.files.get(name);
-    if (old && old.text === text) return;
-    this.files.set(name, { text, version: nextVersion++ });
+    this.slots = new DeclarationSlots(config.notebookDir, this.extension, (file, text) => this.files.set(file, text));
+    this.programChanges = this.slots.track();
+    this.nativeChanges = this.slots.track();
+    this.service = ts.createLanguageService(createServiceHost(config, this.options, this.files), documentRegistry);
   }
 
   /**
@@ -144,14 +129,12 @@ export class CellCompiler {
    * come back to back carry the declarations of the cells before them in their own text, and the
    * slots go over when the kernel is idle (prepare) or when that would not be exact.
    */
-  private readonly nativeChangedSlots = new Set<number>();
-  private nativeSlotsEmptied = false;
+  private readonly nativeChanges: SlotChanges;
 
   private flushNative(): void {
-    if (this.nativeChangedSlots.size || this.nativeSlotsEmptied) this.nativeGeneration++;
-    for (const slot of this.nativeChangedSlots) this.native?.setFile(this.slotPath(slot), this.files.get(this.slotPath(slot))!.text);
-    this.nativeChangedSlots.clear();
-    this.nativeSlotsEmptied = false;
+    if (this.nativeChanges.any) this.nativeGeneration++;
+    for (const slot of this.nativeChanges.slots) this.native?.setFile(this.slots.slotPath(slot), this.files.text(this.slots.slotPath(slot))!);
+    this.nativeChanges.clear();
   }
 
   /** TypeScript 7's checker once started (see startNative); undefined before or when it is not available. */
@@ -165,7 +148,7 @@ export class CellCompiler {
   startNative(): boolean {
     if (!this.nativeTried) {
       this.nativeTried = true;
-      const slots = new Map([...this.files].filter(([f]) => f !== this.cellPath).map(([f, v]) => [f, v.text] as [string, string]));
+      const slots = new Map(this.slots.paths().map((f) => [f, this.files.text(f)!] as [string, string]));
       this.native = NativeCheck.start({
         notebookDir: this.config.notebookDir, kernelRoot: this.config.kernelRoot, options: this.options,
         moduleAliases: this.config.moduleAliases ?? {}, globalDeclarationFiles: this.config.globalDeclarationFiles ?? [],
@@ -177,72 +160,6 @@ export class CellCompiler {
 
   close(): void {
     this.native?.close();
-  }
-
-  private host(): ts.LanguageServiceHost {
-    const cache = ts.createModuleResolutionCache(this.config.notebookDir, (f) => f, this.options);
-    const aliases = this.config.moduleAliases ?? {};
-    const fallbackFrom = path.join(this.config.kernelRoot, '__tsdl_fallback__.ts');
-    const installedDir = path.join(this.config.kernelRoot, 'dist') + path.sep;
-    const moduleHost: ts.ModuleResolutionHost = {
-      fileExists: (f) => this.files.has(f) || ts.sys.fileExists(f),
-      readFile: (f) => this.files.get(f)?.text ?? ts.sys.readFile(f),
-      directoryExists: ts.sys.directoryExists,
-      getDirectories: ts.sys.getDirectories,
-      realpath: ts.sys.realpath,
-    };
-    // `mode`: whether the import is an ES module's or CommonJS's (Node16…NodeNext), which decides
-    // `exports` conditions and whether a relative import needs its extension, as under tsc.
-    const resolveOne = (name: string, containingFile: string, mode: ts.ResolutionMode): ts.ResolvedModuleWithFailedLookupLocations => {
-      const alias = aliases[name];
-      if (alias) {
-        return { resolvedModule: { resolvedFileName: alias, extension: extensionOf(alias), isExternalLibraryImport: false } };
-      }
-      const found = ts.resolveModuleName(name, containingFile, this.options, moduleHost, cache, undefined, mode);
-      if (found.resolvedModule || name.startsWith('.')) return found;
-      // Packages the kernel ships (TensorFlow.js, danfo…) work from any notebook folder.
-      return ts.resolveModuleName(name, fallbackFrom, this.options, moduleHost, cache, undefined, mode);
-    };
-    // A program that cannot reuse the last one's structure (a cell's declaration file came or went)
-    // resolves every import of every file again, Node's types alone have hundreds: TypeScript's
-    // cache answers, but slowly. Found modules are remembered here, by folder like that cache; one
-    // not found is looked up again, so a package installed later is found.
-    const found = new Map<string, ts.ResolvedModuleWithFailedLookupLocations>();
-    const resolveRemembered = (name: string, containingFile: string, mode: ts.ResolutionMode): ts.ResolvedModuleWithFailedLookupLocations => {
-      const key = `${path.dirname(containingFile)}\0${mode}\0${name}`;
-      const known = found.get(key);
-      if (known) return known;
-      const result = resolveOne(name, containingFile, mode);
-      if (result.resolvedModule) found.set(key, result);
-      return result;
-    };
-    // getModuleResolutionCache is honoured by the language service but missing from its public type.
-    const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
-      getCompilationSettings: () => this.options,
-      getScriptFileNames: () => [...(this.config.globalDeclarationFiles ?? []), ...this.files.keys()],
-      getScriptVersion: (f) => {
-        const virtual = this.files.get(f);
-        return virtual ? String(virtual.version) : diskVersion(f, installedDir);
-      },
-      getScriptSnapshot: (f) => {
-        const virtual = this.files.get(f);
-        return virtual ? ts.ScriptSnapshot.fromString(virtual.text) : diskSnapshot(f, installedDir);
-      },
-      getCurrentDirectory: () => this.config.notebookDir,
-      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      fileExists: moduleHost.fileExists,
-      readFile: moduleHost.readFile,
-      readDirectory: ts.sys.readDirectory,
-      directoryExists: ts.sys.directoryExists,
-      getDirectories: ts.sys.getDirectories,
-      realpath: ts.sys.realpath,
-      resolveModuleNameLiterals: (literals, containingFile, _redirected, options, containingSourceFile) =>
-        literals.map((l) => resolveRemembered(l.text, containingFile, ts.getModeForUsageLocation(containingSourceFile, l, options))),
-      // Without these two, every new program re-parsed every package.json and lower-cased every path.
-      getModuleResolutionCache: () => cache,
-      useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
-    };
-    return host;
   }
 
   /** The text the checker sees for a cell: the cell, then exports that make declaration emit describe it. */
@@ -307,7 +224,7 @@ export class CellCompiler {
     // A syntax error is TypeScript 6's to report (it parsed the cell already).
     if (!native || (parsed as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.length
       || !nativeDeclarable(parsed, analysis)) return undefined;
-    let suffix = this.pendingDeclarations(new Set(analysis.declaredNames), this.nativeChangedSlots, this.nativeSlotsEmptied, MAX_PENDING_NATIVE);
+    let suffix = this.slots.pendingDeclarations(new Set(analysis.declaredNames), this.nativeChanges, MAX_PENDING_NATIVE);
     if (suffix === undefined) {
       this.flushNative();
       suffix = '';
@@ -378,12 +295,12 @@ export class CellCompiler {
   }
 
   private setCellText(text: string): void {
-    this.setFile(this.cellPath, text);
+    this.files.set(this.cellPath, text);
   }
 
   /** Whether the cell file's text declares anything for other files (a cell put into the program, a completion). */
   private get cellAugments(): boolean {
-    return AUGMENTS_GLOBALS.test(this.files.get(this.cellPath)?.text ?? '');
+    return AUGMENTS_GLOBALS.test(this.files.text(this.cellPath) ?? '');
   }
   private beside: { program: ts.Program; cells: number } | undefined;
   private besideSerial = 0;
@@ -403,7 +320,7 @@ export class CellCompiler {
     if (!bindSourceFile) return undefined;
     const base = this.beside;
     if (base && !this.cellAugments && base.cells < CELLS_PER_CHECKER && !source.includes('globalThis')) {
-      const suffix = this.pendingDeclarations(new Set(cell.declaredNames), this.changedSlots, this.slotsEmptied, MAX_PENDING);
+      const suffix = this.slots.pendingDeclarations(new Set(cell.declaredNames), this.programChanges, MAX_PENDING);
       if (suffix !== undefined) {
         base.cells++;
         return { program: base.program, suffix };
@@ -412,7 +329,7 @@ export class CellCompiler {
     // A cell file declaring globals (`declare global`) would show them to the cell beside it; a
     // checker that has seen many cells is let go by changing the cell file, which makes a new one.
     if (this.cellAugments) this.setCellText(EMPTY_CELL);
-    else if (base && base.cells >= CELLS_PER_CHECKER) this.setCellText(this.files.get(this.cellPath)?.text === EMPTY_CELL ? `${EMPTY_CELL}\n` : EMPTY_CELL);
+    else if (base && base.cells >= CELLS_PER_CHECKER) this.setCellText(this.files.text(this.cellPath) === EMPTY_CELL ? `${EMPTY_CELL}\n` : EMPTY_CELL);
     const program = this.currentProgram();
     if (!program) return undefined;
     this.beside!.cells++;
@@ -423,40 +340,8 @@ export class CellCompiler {
   private currentProgram(): ts.Program | undefined {
     const program = this.service.getProgram();
     if (program && program !== this.beside?.program) this.beside = { program, cells: 0 };
-    this.changedSlots.clear();
-    this.slotsEmptied = false;
+    this.programChanges.clear();
     return program;
-  }
-
-  /** Slots whose text changed since the program cells are checked beside was made. */
-  private readonly changedSlots = new Set<number>();
-  /** Whether declarations went without a newer cell declaring the same names (a restart). */
-  private slotsEmptied = false;
-
-  /**
-   * Cells that ran since the program was made (back to back: Run All) declared names the program
-   * lacks; rather than a new program for each, their declarations follow the next cell's text as
-   * ambient module-level ones, which hide the program's older globals of the same names. Returns
-   * undefined when that would not be exact: a restart emptied declarations, an earlier cell
-   * imported something (its alias needs the import), or there are too many to be worth it.
-   * Appended after the cell, so positions in the cell are unchanged; `globalThis.x` would not see
-   * them (compile() sends such cells to a new program).
-   */
-  private pendingDeclarations(declaredHere: ReadonlySet<string>, changedSlots: ReadonlySet<number>, slotsEmptied: boolean, max: number): string | undefined {
-    if (slotsEmptied) return undefined;
-    let text = '';
-    let count = 0;
-    for (const [cellIndex, decls] of this.cellDecls) {
-      if (!changedSlots.has(this.slotOf.get(cellIndex)!)) continue;
-      if (decls.imports.length) return undefined;
-      for (const entry of decls.entries) {
-        if (entry.text.startsWith('export import')) return undefined;
-        if (declaredHere.has(entry.name)) continue;
-        if (++count > max) return undefined;
-        text += `declare ${entry.text.replace(LEADING_DOCS, '')}\n`;
-      }
-    }
-    return text;
   }
 
   /** A bound source file for `text` next to the cell file, new to `program`'s checker. */
@@ -533,62 +418,12 @@ export class CellCompiler {
 
   /** After the cell ran: later cells see its declarations, and older ones of the same names go. */
   commit(cell: CompiledCell, cellIndex: number): void {
-    const names = new Set(cell.declaredNames);
-    for (const [i, decls] of this.cellDecls) {
-      if (dropNames(decls, names)) this.setDeclarations(i, decls);
-    }
-    this.setDeclarations(cellIndex, cell.declarations);
-  }
-
-  /**
-   * A cell's declarations go into a slot file; a cell that declares nothing (any more) gives its
-   * slot back. Slots are made in batches and emptied, never removed: a program whose list of
-   * files is the last one's reuses its whole structure (module resolution, library files), and one
-   * with a file more or less starts over, a good part of a short cell's compile time.
-   */
-  private setDeclarations(i: number, decls: CellDeclarations): void {
-    const slot = this.slotOf.get(i);
-    if (decls.entries.length === 0) {
-      this.cellDecls.delete(i);
-      if (slot === undefined) return;
-      this.slotOf.delete(i);
-      this.freeSlots.push(slot);
-      this.changedSlots.add(slot);
-      this.nativeChangedSlots.add(slot);
-      this.setFile(this.slotPath(slot), EMPTY_DECLARATIONS);
-    } else {
-      const taken = slot ?? this.takeSlot();
-      this.slotOf.set(i, taken);
-      this.cellDecls.set(i, decls);
-      this.changedSlots.add(taken);
-      this.nativeChangedSlots.add(taken);
-      // `.js` (`.mjs`): how every module resolution mode (NodeNext's included) names a sibling `.d.ts` (`.d.mts`).
-      const self = `./${path.basename(this.slotPath(taken)).replace(/\.d\.(m?)ts$/, '.$1js')}`;
-      this.setFile(this.slotPath(taken), declarationFileText(decls, self));
-    }
-  }
-
-  private takeSlot(): number {
-    if (this.freeSlots.length === 0) this.addSlots();
-    return this.freeSlots.pop()!;
-  }
-
-  private addSlots(): void {
-    const first = this.slotCount;
-    this.slotCount += SLOTS_PER_BATCH;
-    for (let s = first; s < this.slotCount; s++) this.setFile(this.slotPath(s), EMPTY_DECLARATIONS);
-    for (let s = this.slotCount - 1; s >= first; s--) this.freeSlots.push(s);
+    this.slots.commit(cellIndex, cell.declaredNames, cell.declarations);
   }
 
   /** Forget every cell (the runtime restarted). */
   reset(): void {
-    this.slotsEmptied = true;
-    this.nativeSlotsEmptied = true;
-    for (const i of [...this.cellDecls.keys()]) this.setDeclarations(i, { imports: [], entries: [] });
-  }
-
-  private slotPath(slot: number): string {
-    return path.join(this.config.notebookDir, `__tsdl_decl_${slot}__.d${this.extension}`);
+    this.slots.reset();
   }
 
   /** Sets the cell file to code being edited (for completion and inspection). */
@@ -624,39 +459,6 @@ export class CellCompiler {
 }
 
 /**
- * Files on disk, read once per version. Re-reading every library file (TensorFlow.js has hundreds
- * of .d.ts files) for each cell's program was most of a cell's compile time.
- */
-const diskCache = new Map<string, { version: string; snapshot: ts.IScriptSnapshot | undefined }>();
-
-const TYPESCRIPT_LIB = path.dirname(ts.getDefaultLibFilePath({})) + path.sep;
-
-/**
- * Installed packages and the kernel's own compiled files (`installedDir`: the notebook globals'
- * types, the library's) do not change under a running kernel (the runtime would not reload them
- * either); the user's own files may. Every program asks for every file's version, so a `stat`
- * here was paid per file, per cell.
- */
-function diskVersion(file: string, installedDir: string): string {
-  if (file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(TYPESCRIPT_LIB) || file.startsWith(installedDir)) return 'installed';
-  try {
-    return String(fs.statSync(file).mtimeMs);
-  } catch {
-    return 'missing';
-  }
-}
-
-function diskSnapshot(file: string, installedDir: string): ts.IScriptSnapshot | undefined {
-  const version = diskVersion(file, installedDir);
-  const cached = diskCache.get(file);
-  if (cached && cached.version === version) return cached.snapshot;
-  const text = ts.sys.readFile(file);
-  const snapshot = text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-  diskCache.set(file, { version, snapshot });
-  return snapshot;
-}
-
-/**
  * The cell's own entries of its declaration emit. Declaration emit also writes the file's local
  * declarations that exported ones refer to: the pending declarations of earlier cells a cell
  * beside the program takes along, which are not this cell's.
@@ -676,15 +478,4 @@ function findOriginal(sf: ts.SourceFile, analysis: CellAnalysis): ts.Node | unde
   const last = analysis.lastExpression;
   if (!last) return undefined;
   return sf.statements.find((s) => s.pos === last.pos && ts.isExpressionStatement(s));
-}
-
-function extensionOf(file: string): ts.Extension {
-  if (file.endsWith('.d.ts')) return ts.Extension.Dts;
-  if (file.endsWith('.ts')) return ts.Extension.Ts;
-  return ts.Extension.Js;
-}
-
-function kernelTypeRoot(kernelRoot: string): string | undefined {
-  const dir = path.join(kernelRoot, 'node_modules', '@types');
-  return fs.existsSync(dir) ? dir : undefined;
 }
