@@ -50,8 +50,8 @@ interface Pending {
 }
 
 const RUNTIME_ENTRY = path.join(__dirname, 'runtime-main.js');
-/** How long `stop` lets the runtime finish before killing it. */
-const STOP_GRACE_MS = 1000;
+/** How long `stop` lets an idle runtime finish before killing it. */
+const STOP_GRACE_MS = 500;
 
 export class RuntimeProcess {
   private child: ChildProcess | undefined;
@@ -210,9 +210,10 @@ export class RuntimeProcess {
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     this.send({ type: 'shutdown' });
-    // A cell stuck in a loop cannot read the shutdown message; the kernel's own shutdown must
-    // finish within Jupyter's patience (see Kernel.shutdown).
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    // A running cell may be stuck in a loop and never read the shutdown message, and the kernel's
+    // own shutdown must finish within Jupyter's patience (see Kernel.shutdown): nothing in the
+    // runtime needs saving, so a busy one is killed at once.
+    const timer = setTimeout(() => child.kill('SIGKILL'), this.pending ? 0 : STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
   }

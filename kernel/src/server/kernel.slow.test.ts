@@ -153,6 +153,16 @@ test('a malformed but signed request gets an error reply, not a crash', async ()
   expect((await kernel.execute('1 + 1')).status).toBe('ok');
 });
 
+test('a signed message whose msg_type is a list is dropped, and the shell socket keeps answering', async () => {
+  // This one message used to end the shell socket's receive loop: the kernel stayed up, deaf.
+  const msg = kernel.message('execute_request', { code: '1' });
+  (msg.header as unknown as Record<string, unknown>).msg_type = ['execute_request'];
+  await kernel.sendFrames('shell', encode(msg, kernel.signer));
+  await new Promise((r) => setTimeout(r, 300));
+  expect(kernel.kernelLog).toMatch(/dropped a shell message: header has no string msg_type \(got a list\)/);
+  expect((await kernel.execute('2 + 3')).status).toBe('ok');
+});
+
 test('a cell that prints 10 MB delivers all of it', async () => {
   const r = await kernel.execute('const line = "x".repeat(1023) + "\\n"; for (let i = 0; i < 10 * 1024; i++) process.stdout.write(line);');
   expect(r.status).toBe('ok');
@@ -175,9 +185,20 @@ test('stop_on_error aborts requests queued behind a failing cell', async () => {
   expect((await second).status).toBe('aborted');
 });
 
-/** Resident memory of the kernel process and its runtime, in MiB. */
+/** The kernel's pid and its descendants' (its children run in sessions of their own, so not its process group). */
+function kernelTree(): string[] {
+  const pids = [String(kernel.process!.pid)];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      pids.push(...execFileSync('pgrep', ['-P', pids[i]], { encoding: 'utf8' }).trim().split('\n').filter(Boolean));
+    } catch { /* no children */ }
+  }
+  return pids;
+}
+
+/** Resident memory of the kernel process, its runtime and TypeScript 7, in MiB. */
 function kernelRssMb(): number {
-  const pids = execFileSync('pgrep', ['-g', String(kernel.process!.pid)], { encoding: 'utf8' }).trim().split('\n');
+  const pids = kernelTree();
   return pids.reduce((sum, pid) => {
     try {
       const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });

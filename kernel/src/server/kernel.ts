@@ -340,8 +340,7 @@ export class Kernel {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     const orderly = (async () => {
-      await this.runtime.stop().catch(() => undefined);
-      await this.compiler.close().catch(() => undefined);
+      await Promise.all([this.runtime.stop().catch(() => undefined), this.compiler.close().catch(() => undefined)]);
       // Let queued replies leave before the sockets close.
       await new Promise((r) => setTimeout(r, 50));
     })();

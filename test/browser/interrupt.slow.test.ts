@@ -1,0 +1,59 @@
+/**
+ * Interrupting a busy cell as a learner does it: JupyterLab in Chromium, the toolbar's interrupt
+ * button pressed while `while (true) {}` runs (Jupyter Server then sends SIGINT to the kernel's
+ * process group, the kernelspec's interrupt_mode "signal"), and the next cell, which reads a
+ * variable from before, runs. Also that JupyterLab highlights the cells as TypeScript (the kernel
+ * says codemirror_mode "typescript"): a type annotation is a type, not a JavaScript syntax error.
+ */
+import { browserSuite, Lab, notebookJson, openLab } from '../helpers/browser';
+
+const suite = browserSuite('the JupyterLab interrupt test');
+
+suite('JupyterLab: the interrupt button', () => {
+  let lab: Lab;
+
+  beforeAll(async () => {
+    lab = await openLab({ 'interrupt.ipynb': notebookJson(['let a: number = 1;\na', 'while (true) {}', 'a + 1']) });
+  }, 15 * 60_000);
+
+  afterAll(async () => {
+    await lab?.close();
+  }, 60_000);
+
+  test('cells are highlighted as TypeScript: a type annotation shows as a type', async () => {
+    const editor = lab.cell(0).locator('.cm-content');
+    await editor.waitFor({ timeout: 60_000 });
+    expect(await editor.getAttribute('data-language')).toBe('typescript');
+    // In the TypeScript grammar `number` here is a type name, styled unlike the variable `a`; the
+    // JavaScript grammar would read `: number` as an error and style it as a plain name.
+    const styleOf = (text: string) => editor.locator('span', { hasText: new RegExp(`^${text}$`) }).first()
+      .evaluate((el) => ({ className: el.className, color: getComputedStyle(el).color }));
+    const typeName = await styleOf('number');
+    const variable = await styleOf('a');
+    expect(typeName.className).not.toBe('');
+    expect(typeName.color).not.toBe(variable.color);
+  }, 120_000);
+
+  test('interrupting a busy loop with the toolbar button, then running the next cell', async () => {
+    const { page } = lab;
+    await lab.cell(0).locator('.jp-InputArea-editor').click();
+    await page.keyboard.press('Shift+Enter');
+    await lab.expectText(lab.cell(0).locator('.jp-OutputArea-output'), '1');
+    await page.keyboard.press('Shift+Enter');
+    await lab.expectText(lab.cell(1).locator('.jp-InputPrompt'), '[*]');
+    // Let the loop really run: the interrupt must stop running code, not a cell still compiling.
+    await page.locator('.jp-Notebook-ExecutionIndicator[data-status="busy"]').first().waitFor({ timeout: 60_000 });
+    await new Promise((r) => setTimeout(r, 2000));
+
+    await page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="interrupt"]').first().click();
+    await lab.expectText(lab.cell(1).locator('.jp-OutputArea-output'), 'Interrupted', 30_000);
+
+    await lab.cell(2).locator('.jp-InputArea-editor').click();
+    const started = Date.now();
+    await page.keyboard.press('Shift+Enter');
+    await lab.expectText(lab.cell(2).locator('.jp-OutputArea-output'), '2', 60_000);
+    process.stdout.write(`next cell after JupyterLab's interrupt: ${Date.now() - started} ms to its output\n`);
+    await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor({ timeout: 30_000 });
+    await lab.expectText(lab.cell(2).locator('.jp-InputPrompt'), '[3]');
+  }, 240_000);
+});
