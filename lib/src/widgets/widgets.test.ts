@@ -7,7 +7,7 @@
 import { DISPLAY_SYMBOL, MimeBundle } from '../../../kernel/src/display';
 import { COMM_HOST_KEY, CommHandlers, CommHost, CommOpen } from '../../../kernel/src/runtime/comms';
 import { MODEL_DEFAULTS } from './defaults';
-import { button, dropdown, interact, output, putBuffers, removeBuffers, slider, VIEW_MIME, Widget } from './index';
+import { button, dropdown, interact, jslink, link, output, putBuffers, removeBuffers, slider, VIEW_MIME, Widget } from './index';
 
 interface Sent { type: 'open' | 'msg' | 'close'; commId: string; target?: string; data: Record<string, unknown>; metadata: Record<string, unknown>; buffers: Uint8Array[] }
 
@@ -213,5 +213,31 @@ describe('callbacks', () => {
     const updates = host.messagesTo(view.output).slice(before);
     expect(updates).toHaveLength(1);
     expect(stateOf(updates[0]).outputs).toEqual([{ output_type: 'display_data', data: { 'image/svg+xml': '<svg>5</svg>', 'text/plain': 'a=5' }, metadata: {} }]);
+  });
+});
+
+describe('links', () => {
+  test('jslink opens a LinkModel between the two values; jslink one way a DirectionalLinkModel', () => {
+    const a = slider({ max: 10 });
+    const b = slider({ max: 10 });
+    const l = jslink(a, 'value', b, 'value');
+    expect(stateOf(host.sent.find((s) => s.commId === l.id)!)).toMatchObject({
+      _model_name: 'LinkModel', source: [`IPY_MODEL_${a.id}`, 'value'], target: [`IPY_MODEL_${b.id}`, 'value'],
+    });
+    expect(jslink(a, 'value', b, 'value', { bidirectional: false }).modelName).toBe('DirectionalLinkModel');
+  });
+
+  test('link keeps two values equal through the kernel, both ways, until unlinked', async () => {
+    const a = slider({ max: 10, value: 3 });
+    const pct = slider({ max: 100, value: 0 });
+    const unlink = link(a, 'value', pct, 'value', { transform: (v: number) => v * 10, inverse: (v: number) => v / 10 });
+    expect(pct.value).toBe(30);
+    await host.fromFrontend(a.id, { method: 'update', state: { value: 5 } });
+    expect(pct.value).toBe(50);
+    pct.value = 70;
+    expect(a.value).toBe(7);
+    unlink();
+    a.value = 1;
+    expect(pct.value).toBe(70);
   });
 });
