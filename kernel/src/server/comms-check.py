@@ -52,6 +52,24 @@ a'''
 
     reply = kc.execute_interactive('a.value', timeout=60, output_hook=lambda m: found.setdefault('after', m['content'].get('data', {}).get('text/plain')) if m['header']['msg_type'] == 'execute_result' else None)
 
+    # Binary values travel as message buffers, both ways (the frontend's put back at their path).
+    code = '''import { Widget } from "tsdl/widgets";
+const bin = new Widget("LabelModel", { value: "" });
+bin.observe("value", (c) => console.log("got", Array.from(c.new as Uint8Array).join(",")));
+bin.id'''
+    bin_id = {}
+    kc.execute_interactive(code, timeout=60, output_hook=lambda m: bin_id.setdefault('id', m['content']['data']['text/plain'].strip("'")) if m['header']['msg_type'] == 'execute_result' else None)
+    m = kc.session.msg('comm_msg', {'comm_id': bin_id['id'], 'data': {'method': 'update', 'state': {}, 'buffer_paths': [['value']]}}, metadata={'version': '2.1.0'})
+    kc.session.send(kc.shell_channel.socket, m, buffers=[b'\x07\x08'])
+    found['buffer_in'] = [x['content']['text'] for x in until_idle(m['header']['msg_id']) if x['header']['msg_type'] == 'stream']
+    out = {}
+    def hook(msg):
+        if msg['header']['msg_type'] == 'comm_msg' and msg['content']['comm_id'] == bin_id['id']:
+            out['data'] = msg['content']['data']
+            out['buffers'] = [bytes(b).hex() for b in msg['buffers']]
+    kc.execute_interactive('bin.set({ value: new Uint8Array([1, 2, 255]) })', timeout=60, output_hook=hook)
+    found['buffer_out'] = out
+
     cid = str(uuid.uuid4())
     send('comm_open', {'comm_id': cid, 'target_name': 'jupyter.widget.control', 'data': {}}, {'version': '1.0.0'})
     mid = send('comm_msg', {'comm_id': cid, 'data': {'method': 'request_states'}})

@@ -3,7 +3,7 @@
  * drives them (kernel/src/server/comms-check.py): comm_info by target, a frontend update echoed and
  * observed (the observer's print published under the comm message), an observer stuck in a busy
  * loop stopped by interrupt_request with the variables kept, and the control comm's
- * request_states answered with the current values.
+ * request_states answered with the current values, and binary values as buffers both ways.
  */
 import path from 'node:path';
 import { runCaptured, setUpJupyter, JupyterSetup } from '../../../test/helpers/jupyter';
@@ -25,4 +25,6 @@ test('a widget comm: update, echo, observer output, interrupt of a stuck callbac
   expect(found.interrupted).toEqual([['error', 'Interrupted']]);
   expect(found.after).toBe('99');
   expect(found.control).toEqual(['update_states', 99]);
+  expect(found.buffer_in).toEqual(['got 7,8\n']);
+  expect(found.buffer_out).toEqual({ data: { method: 'update', state: {}, buffer_paths: [['value']] }, buffers: ['0102ff'] });
 }, 300_000);
