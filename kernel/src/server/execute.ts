@@ -9,6 +9,11 @@ import type { ErrorContent, ExecuteRequest, JsonObject } from '../protocol/messa
 import type { BackgroundEvent, CellOutcome, RuntimeProcess } from '../runtime/runtime-process';
 import { codeFrame, interruptedError } from '../runtime/traceback';
 
+/** What executeCell needs of the compiler: CompilerClient, or a fake in a test. */
+export type ExecuteCompiler = Pick<CompilerClient, 'compile' | 'commit' | 'reset'>;
+/** What executeCell needs of the runtime: RuntimeProcess, or a fake in a test. */
+export type ExecuteRuntime = Pick<RuntimeProcess, 'execute'>;
+
 export interface ExecuteIo {
   /** Publish on IOPub under the request. */
   publish(msgType: string, content: JsonObject): void;
@@ -73,7 +78,7 @@ export interface ExecuteOutcome {
  * this publishes the cell's own output (streams, displays, result, error).
  */
 export async function executeCell(
-  request: ExecuteRequest, executionCount: number, cellIndex: number, compiler: CompilerClient, runtime: RuntimeProcess, io: ExecuteIo,
+  request: ExecuteRequest, executionCount: number, cellIndex: number, compiler: ExecuteCompiler, runtime: ExecuteRuntime, io: ExecuteIo,
 ): Promise<ExecuteOutcome> {
   // Silent requests (frontends' own queries) do not advance the count, so they get their own name.
   const cellName = request.silent ? `In[silent ${cellIndex}]` : `In[${executionCount}]`;
