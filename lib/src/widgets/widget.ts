@@ -209,7 +209,7 @@ export class Widget {
       host.send(this.id, { method: 'echo_update', state: echo.state, buffer_paths: echo.bufferPaths }, { version: PROTOCOL_VERSION }, echo.buffers);
       const changed = known.filter(([k, v]) => !sameValue(this.state[k], fromJson(v)));
       const old = changed.map(([k]) => [k, this.state[k]] as const);
-      for (const [k, v] of changed) this.state[k] = this.fromFrontend(k, fromJson(v));
+      for (const [k, v] of changed) this.state[k] = fromJson(v);
       await this.notify(old);
     } else if (data.method === 'request_state') {
       this.sendState(this.state);
@@ -221,11 +221,6 @@ export class Widget {
   /** Runs the custom-message handlers, as a message from the frontend would. */
   protected async dispatchCustom(content: unknown, buffers: Uint8Array[]): Promise<void> {
     for (const handler of [...this.customHandlers]) await handler(content, buffers);
-  }
-
-  /** Turns a value from the frontend into the kernel's form (a subclass may normalise it). */
-  protected fromFrontend(_name: string, value: unknown): unknown {
-    return value;
   }
 }
 
