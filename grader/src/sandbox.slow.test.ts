@@ -78,6 +78,8 @@ it('blocks or flags every attack, and leaves the other submissions\' scores alon
     ].join('\n'))),
     network: correct(withCell(`import * as net from "node:net";\nawait new Promise<void>((resolve) => { const s = net.connect(${port}, "127.0.0.1", () => { console.log("NET", "DONE"); s.destroy(); resolve(); }); s.on("error", (e) => { console.log("NET", "BLOCKED", e.message); resolve(); }); });`)),
     forks: correct(withCell(attempt('forks', `import { spawn } from "node:child_process";\nlet started = 0, refused = 0;\nfor (let i = 0; i < 800; i++) { try { const c = spawn("/bin/sh", ["-c", "sleep 600 # ${marker}"], { stdio: "ignore" }); c.on("error", () => refused++); started++; } catch { refused++; } }\nawait new Promise((r) => setTimeout(r, 2000));\nconsole.log("FORKS", started, refused);`))),
+    // Wrong only where a hidden test looks (relu(0.25)): the learner is told no more than that.
+    failsHidden: fillIn(assignment.released, { ...CORRECT, relu: 'function relu(x: number): number {\n  return x === 0.25 ? 0 : Math.max(0, x);\n}' }),
     prototypes: correct(setAnswer('mean', `${CORRECT.mean}\n(Object.prototype as any).tol = 1e9;\nError.prototype.toString = () => "fine";`)),
   };
   const submissions: Submission[] = [];
@@ -129,6 +131,8 @@ it('blocks or flags every attack, and leaves the other submissions\' scores alon
   expect(by.patchesChecks.cells.find((c) => c.gradeId === 'test_relu')).toMatchObject({ score: 0, status: 'failed' });
   // Built-ins changed: the tests after it are flagged and their points withheld.
   expect(by.prototypes.cells.find((c) => c.gradeId === 'test_mean')).toMatchObject({ score: 0, flag: 'tampered', reason: expect.stringMatching(/Object\.prototype gained tol/) });
+  expect(by.failsHidden.cells.find((c) => c.gradeId === 'test_relu')).toMatchObject({ score: 0, reason: 'CheckError: a hidden test failed; its code and message stay private.' });
+  expect(JSON.stringify(by.failsHidden)).not.toMatch(/relu\(0\.25\)|HIDDEN TESTS/);
   const forks = /FORKS (\d+) (\d+)/.exec(outputOf('forks'));
   // eslint-disable-next-line no-console
   console.log(`fork flood: ${forks?.[1]} started, ${forks?.[2]} refused; durations ${results.map((r) => `${r.submission} ${r.durationMs} ms`).join(', ')}`);

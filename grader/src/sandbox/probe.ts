@@ -114,6 +114,21 @@ async function main(): Promise<void> {
     const sandboxed = kernelRunner(sandbox);
     for (const [label, result] of await pieces(sandboxed, mkdtempSync(path.join(tmp, 'pieces-')))) say(`| ${label} | ${result.replace(/\|/g, '\\|')} |`);
 
+    {
+      // RLIMIT_CPU: a kernel given 20 CPU seconds per process, and a cell that would spin for 120.
+      const scratch = mkdtempSync(path.join(tmp, 'cpu-'));
+      const cwd = path.join(scratch, 'sub');
+      mkdirSync(cwd);
+      const runner = await sandboxed({ cwd, root: scratch, env: {}, memoryLimitMb: 512, cpuSeconds: 20 });
+      try {
+        const [run, ms] = await timeIt(() => runner.run('const end = Date.now() + 120_000;\nwhile (Date.now() < end) {}\n"spun"', 180_000));
+        const after = await runner.run('"alive"', 60_000);
+        say(`\nCPU limit (RLIMIT_CPU 20 s per process, a cell spinning for 120 s): ${text(run).split('\n')[0].slice(0, 100)} after ${Math.round(ms / 1000)} s; then ${after.kernelDied ? 'the kernel was replaced' : text(after)}`);
+      } finally {
+        await runner.stop();
+      }
+    }
+
     const assignment = await releaseNotebook(parseNotebook(readFileSync(FIXTURE(root), 'utf8')));
     const dir = path.join(tmp, 'submitted', 'alice');
     mkdirSync(dir, { recursive: true });
