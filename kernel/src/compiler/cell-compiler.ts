@@ -8,11 +8,9 @@
 import * as path from 'node:path';
 import ts from 'typescript';
 import { analyzeCell, CellAnalysis } from './cell-analysis';
-import { emitCellJs } from './swc-emit';
 import { DeclarationSlots, SlotChanges } from './declaration-slots';
 import { CellDeclarations, importAliases, parseDeclarationEmit } from './declarations';
-import { NativeCheck, NativeDiagnosticOut } from './native-checker';
-import { namesToInfer, nativeDeclarable, nativeDeclarations } from './native-declarations';
+import { NativePath } from './native-path';
 import { followsNodeFormats, loadCompilerOptions } from './options';
 import { lineAndColumn, lineText } from './positions';
 import { createServiceHost, kernelTypeRoot, VirtualFiles } from './service-host';
@@ -74,10 +72,11 @@ const AUGMENTS_GLOBALS = /\bdeclare\s+(?:global|module)\b/;
 const NEEDS_PROGRAM = new RegExp(String.raw`\bimport\b|\bfrom\s*['"\`]|\/\/\/\s*<reference|` + AUGMENTS_GLOBALS.source);
 /** Cells checked beside one program before a new program (and checker) is made; see programToCheckBeside. */
 const CELLS_PER_CHECKER = 100;
-/** Declarations of cells run since the program was made that a cell beside it takes along; see pendingDeclarations. */
+/**
+ * Declarations of cells run since the program was made that a cell beside it takes along (see
+ * DeclarationSlots.pendingDeclarations); TypeScript 7's path takes far more (native-path.ts).
+ */
 const MAX_PENDING = 150;
-/** The same for TypeScript 7's checker, which reads them far faster than it starts over (see flushNative). */
-const MAX_PENDING_NATIVE = 3000;
 /** TypeScript's binder: public in the typescript package's namespace though not in its types. */
 const bindSourceFile = (ts as unknown as { bindSourceFile?: (file: ts.SourceFile, options: ts.CompilerOptions) => void }).bindSourceFile;
 /** The file identity TypeScript keeps internally; a file made outside a program must carry it too. */
@@ -119,27 +118,8 @@ export class CellCompiler {
     this.setCellText(EMPTY_CELL);
     this.slots = new DeclarationSlots(config.notebookDir, this.extension, (file, text) => this.files.set(file, text));
     this.programChanges = this.slots.track();
-    this.nativeChanges = this.slots.track();
     this.service = ts.createLanguageService(createServiceHost(config, this.options, this.files), documentRegistry);
   }
-
-  /**
-   * Slots whose text TypeScript 7 has not been given yet. A changed declaration file makes it start
-   * its checker over (~50 ms); so, as for TypeScript 6's checker (pendingDeclarations), cells that
-   * come back to back carry the declarations of the cells before them in their own text, and the
-   * slots go over when the kernel is idle (prepare) or when that would not be exact.
-   */
-  private readonly nativeChanges: SlotChanges;
-
-  private flushNative(): void {
-    if (this.nativeChanges.any) this.nativeGeneration++;
-    for (const slot of this.nativeChanges.slots) this.native?.setFile(this.slots.slotPath(slot), this.files.text(this.slots.slotPath(slot))!);
-    this.nativeChanges.clear();
-  }
-
-  /** TypeScript 7's checker once started (see startNative); undefined before or when it is not available. */
-  private native: NativeCheck | undefined;
-  private nativeTried = false;
 
   /**
    * Starts TypeScript 7's native checker, which then checks every cell it can (see nativeCompile),
@@ -148,15 +128,19 @@ export class CellCompiler {
   startNative(): boolean {
     if (!this.nativeTried) {
       this.nativeTried = true;
-      const slots = new Map(this.slots.paths().map((f) => [f, this.files.text(f)!] as [string, string]));
-      this.native = NativeCheck.start({
+      this.native = NativePath.start({
         notebookDir: this.config.notebookDir, kernelRoot: this.config.kernelRoot, options: this.options,
         moduleAliases: this.config.moduleAliases ?? {}, globalDeclarationFiles: this.config.globalDeclarationFiles ?? [],
         cellPath: this.cellPath,
-      }, slots);
+      }, this.slots, this.files, (found, source) => this.typecheck === 'off' ? []
+        : found.map((d) => this.cellDiagnostic(d.start, d.length, d.code, d.category, d.message, source, false)));
     }
-    return this.native !== undefined;
+    return this.native?.running ?? false;
   }
+
+  /** TypeScript 7's path once started (see startNative). */
+  private native: NativePath | undefined;
+  private nativeTried = false;
 
   close(): void {
     this.native?.close();
@@ -184,8 +168,13 @@ export class CellCompiler {
     const parsed = ts.createSourceFile(this.cellPath, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
     const analysis = analyzeCell(parsed);
     const checked = this.checkedText(source, analysis);
-    const fast = this.nativeCompile(source, checked, parsed, analysis, cellIndex);
-    if (fast) return fast;
+    const fast = this.native?.compile(source, checked, parsed, analysis);
+    if (fast) {
+      if (!fast.ok) return fast;
+      // The import aliases are named after the cell's index, so they are added per run.
+      const aliases = aliasesOf(cellIndex, analysis);
+      return { ...fast, declarations: { imports: aliases.imports, entries: [...fast.declarations.entries, ...aliases.entries] } };
+    }
     const beside = NEEDS_PROGRAM.test(source) ? undefined : this.programToCheckBeside(analysis, source);
     let result: CompiledCell | undefined;
     if (beside) {
@@ -210,67 +199,6 @@ export class CellCompiler {
       entries: [...result.declarations.entries, ...aliases.entries],
     };
     return { ...result, declarations };
-  }
-
-  /**
-   * The native path: TypeScript 7 checks the cell and writes the types of what it declares, SWC
-   * strips the types (swc-emit.ts); TypeScript 6 only parses it. Undefined for a cell this path
-   * does not describe exactly (classes, enums, `declare global`…; see nativeDeclarable and
-   * emitCellJs), which TypeScript 6 then compiles whole; its declarations reach TypeScript 7
-   * through the slots like any other's.
-   */
-  private nativeCompile(source: string, checked: string, parsed: ts.SourceFile, analysis: CellAnalysis, cellIndex: number | undefined): CompiledCell | undefined {
-    const native = this.native;
-    // A syntax error is TypeScript 6's to report (it parsed the cell already).
-    if (!native || (parsed as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.length
-      || !nativeDeclarable(parsed, analysis)) return undefined;
-    let suffix = this.slots.pendingDeclarations(new Set(analysis.declaredNames), this.nativeChanges, MAX_PENDING_NATIVE);
-    if (suffix === undefined) {
-      this.flushNative();
-      suffix = '';
-    }
-    const text = checked + suffix;
-    // A cell run again unchanged, with nothing declared since, gets its last result again.
-    const last = this.lastNative;
-    let result = last && last.text === text && last.generation === this.nativeGeneration ? last.result : undefined;
-    if (!result) {
-      result = this.nativeCompileText(native, text, source, parsed, analysis);
-      if (!result) return undefined;
-      this.lastNative = { text, generation: this.nativeGeneration, result };
-    }
-    if (!result.ok) return result;
-    // The import aliases are named after the cell's index, so they are added per run.
-    const aliases = aliasesOf(cellIndex, analysis);
-    return { ...result, declarations: { imports: aliases.imports, entries: [...result.declarations.entries, ...aliases.entries] } };
-  }
-
-  /** The last native compile, its cell's own declarations without import aliases. */
-  private lastNative: { text: string; generation: number; result: CompiledCell } | undefined;
-  /** Bumped whenever TypeScript 7 is given changed slots: a cached result is then stale. */
-  private nativeGeneration = 0;
-
-  private nativeCompileText(native: NativeCheck, text: string, source: string, parsed: ts.SourceFile, analysis: CellAnalysis): CompiledCell | undefined {
-    const emitted = emitCellJs(source, parsed, analysis, this.cellPath);
-    if (!emitted) return undefined;
-    let found: NativeDiagnosticOut[];
-    let inferred: Map<string, string>;
-    try {
-      found = native.check(text);
-      inferred = native.typesAt(namesToInfer(parsed));
-    } catch {
-      // The native checker failed (its process died?): TypeScript 6 compiles this cell and every later one.
-      native.close();
-      this.native = undefined;
-      return undefined;
-    }
-    const diagnostics = this.typecheck === 'off' ? [] : found.filter((d) => d.start < source.length)
-      .map((d) => this.cellDiagnostic(d.start, d.length, d.code, d.category, d.message, source, false));
-    if (diagnostics.some((d) => d.category === 'error')) {
-      return { ok: false, diagnostics, js: '', sourceMap: '', declaredNames: analysis.declaredNames, declarations: { imports: [], entries: [] } };
-    }
-    const own = nativeDeclarations(parsed, inferred);
-    if (!own) return undefined;
-    return { ok: true, diagnostics, js: emitted.js, sourceMap: emitted.sourceMap, declaredNames: analysis.declaredNames, declarations: own };
   }
 
   private lastCompiled: { program: ts.Program; text: string; result: CompiledCell } | undefined;
@@ -434,15 +362,7 @@ export class CellCompiler {
 
   /** Makes the program (and checker) the next cell will be checked beside, e.g. while the kernel is idle. */
   prepare(): void {
-    if (this.native) {
-      this.flushNative();
-      try {
-        this.native.sync();
-      } catch {
-        this.native.close();
-        this.native = undefined;
-      }
-    }
+    this.native?.prepare();
     if (this.cellAugments) this.setCellText(EMPTY_CELL);
     this.currentProgram()?.getTypeChecker();
   }
