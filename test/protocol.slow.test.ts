@@ -110,6 +110,7 @@ describe('malformed frames', () => {
     expect((await fuzzed.request('control', 'kernel_info_request', {})).content.status).toBe('ok');
     // The error replies it sent to the signed ones follow the spec too.
     expect(fuzzed.recorded.flatMap((r) => specProblems(r.message, r.channel))).toEqual([]);
+    expect(fuzzed.undecodable).toEqual([]);
     expect(fuzzed.log).not.toMatch(/socket failed|could not be handled/);
   });
 });

@@ -144,7 +144,7 @@ async function main() {
   ].join('\n');
   fs.writeFileSync(path.join(OUT, 'fuzz-results.md'), md);
   process.stdout.write(md);
-  const ok = logged === total && results.probesAnswered === results.probesSent && results.cellAfter.status === 'ok' && !fatal;
+  const ok = logged === total && results.probesAnswered === results.probesSent && results.cellAfter.status === 'ok' && !fatal && repliesFailingToDecode === 0;
   process.exit(ok ? 0 : 1);
 }
 

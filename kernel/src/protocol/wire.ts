@@ -96,11 +96,9 @@ export function decode(frames: Buffer[], signer: Signer): Message {
   if (!signer.verify(signature, body)) throw new WireError(signature ? 'invalid signature' : 'missing signature', identities);
   const header = parseJsonFrame(body[0], 'header', identities);
   const problem = headerProblem(header);
-  if (problem) {
-    // Replies go to a header whose msg_type we can at least read; anything else is only logged.
-    const readable = typeof header.msg_type === 'string' && typeof header.msg_id === 'string' ? header as Partial<MessageHeader> : undefined;
-    throw new WireError(`header ${problem}`, identities, readable);
-  }
+  // A bad header gets no reply: the reply would carry it back as its parent_header, which the
+  // strict client this protects would then refuse in turn. It is logged.
+  if (problem) throw new WireError(`header ${problem}`, identities);
   const checked = header as unknown as MessageHeader;
   const parentHeader = parseJsonFrame(body[1], 'parent_header', identities, checked);
   const parentProblem = Object.keys(parentHeader).length ? headerProblem(parentHeader) : undefined;
