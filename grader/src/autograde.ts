@@ -1,8 +1,10 @@
 /**
  * `tsdl grade autograde`: grade submissions against a source notebook. Per submission: read it
- * (never write it), sanitize it against the source, run it on a fresh kernel in a scratch copy of
- * its folder, score the test cells, and write the result at once — so a batch can be stopped at
- * any point without losing what is done. No submission can make the grader throw.
+ * (never write it), sanitize it against the source, run it on a fresh kernel (in the sandbox the
+ * runner brings: sandbox/sandbox.ts) in a scratch copy of its folder, its test cells through the
+ * harness that keeps their checks from being switched off (sandbox/harness.ts), score them, and
+ * write the result at once — so a batch can be stopped at any point without losing what is done.
+ * No submission can make the grader throw, or stop the batch.
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';

@@ -216,6 +216,7 @@ export class Harness {
    * in errors stay those of the cell.
    */
   wrapTestCell(source: string, nonce: string): string {
+    // `as any`: the global's name is random, so no declaration can type it; the result is typed.
     const fetch = `(globalThis as any)[${JSON.stringify(this.name)}](${JSON.stringify(nonce)}) as typeof import("tsdl/grading")`;
     let imported = false;
     const rewritten = source.replace(/^([ \t]*)import\s*(\{[^}]*\}|\*\s*as\s+[A-Za-z_$][\w$]*)\s*from\s*["']tsdl\/grading["'];?/gm, (whole, indent: string, what: string) => {
