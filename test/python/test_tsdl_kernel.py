@@ -114,6 +114,9 @@ class TsdlKernelTests(jkt.KernelTests):
         info = content["language_info"]
         self.assertTrue(info.get("version"), "language_info.version (the TypeScript version) is empty")
         self.assertTrue(info.get("codemirror_mode"), "language_info.codemirror_mode is missing")
+        if self.kernel_name == "tsdl":
+            # A string: typed clients (the Rust jupyter-protocol crate) refuse the dict form.
+            self.assertEqual(info["codemirror_mode"], "typescript")
 
     def applied_completions(self, text: str) -> list[str]:
         """What Tab does in JupyterLab: replace cursor_start..cursor_end with each match."""
@@ -212,6 +215,13 @@ class TsdlKernelTests(jkt.KernelTests):
                 text += msg["content"]["text"]
             if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                 return text
+
+
+class TsdlIopubWelcomeTests(jkt.IopubWelcomeTests):
+    """IOPub is an XPUB socket that sends iopub_welcome when a client subscribes (JEP 65)."""
+
+    kernel_name = os.environ.get("TSDL_KERNEL_NAME", "tsdl")
+    support_iopub_welcome = kernel_name == "tsdl"
 
 
 if __name__ == "__main__":
