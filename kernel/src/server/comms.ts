@@ -17,7 +17,11 @@ export class KernelComms {
   /** The frontend's comm message being handled: what the runtime sends meanwhile answers it. */
   private current: Message | undefined;
 
-  constructor(private readonly runtime: Pick<RuntimeProcess, 'comm'>, private readonly publish: PublishComm) {}
+  constructor(private readonly runtime: Pick<RuntimeProcess, 'comm' | 'onRestart'>, private readonly publish: PublishComm) {
+    // A restarted runtime has no comms: comm_info must not offer the dead ones to a reloading page.
+    const onRestart = runtime.onRestart;
+    runtime.onRestart = () => { this.forgetAll(); onRestart(); };
+  }
 
   /**
    * A comm event from the runtime, published under the comm message being handled, else under
