@@ -8,11 +8,12 @@
 import * as path from 'node:path';
 import ts from 'typescript';
 import { analyzeCell, CellAnalysis } from './cell-analysis';
-import { DeclarationSlots, SlotChanges } from './declaration-slots';
+import { DeclarationSlots } from './declaration-slots';
 import { CellDeclarations, importAliases, parseDeclarationEmit } from './declarations';
 import { NativePath } from './native-path';
 import { followsNodeFormats, loadCompilerOptions } from './options';
 import { lineAndColumn, lineText } from './positions';
+import { AUGMENTS_GLOBALS, CELL_FILE, EMPTY_CELL, ProgramCache } from './program-cache';
 import { createServiceHost, kernelTypeRoot, VirtualFiles } from './service-host';
 import { globalizeCell, importsToRuntime } from './transformers';
 
@@ -60,30 +61,12 @@ const WARNING_CODES = new Set([
   7016, // Could not find a declaration file for module: untyped packages still run.
 ]);
 
-const CELL_FILE = '__tsdl_cell__';
-/** The cell file's text when it holds no cell (see programToCheckBeside). */
-const EMPTY_CELL = 'export {};\n';
 /**
  * What only a program can give a cell: modules to resolve (`import`, `export … from`) and
  * declarations for every file (`declare global`, `declare module`, `/// <reference>`). Matched
  * loosely: a false match only costs the faster path.
  */
-const AUGMENTS_GLOBALS = /\bdeclare\s+(?:global|module)\b/;
 const NEEDS_PROGRAM = new RegExp(String.raw`\bimport\b|\bfrom\s*['"\`]|\/\/\/\s*<reference|` + AUGMENTS_GLOBALS.source);
-/** Cells checked beside one program before a new program (and checker) is made; see programToCheckBeside. */
-const CELLS_PER_CHECKER = 100;
-/**
- * Declarations of cells run since the program was made that a cell beside it takes along (see
- * DeclarationSlots.pendingDeclarations); TypeScript 7's path takes far more (native-path.ts).
- */
-const MAX_PENDING = 150;
-/** TypeScript's binder: public in the typescript package's namespace though not in its types. */
-const bindSourceFile = (ts as unknown as { bindSourceFile?: (file: ts.SourceFile, options: ts.CompilerOptions) => void }).bindSourceFile;
-/** The file identity TypeScript keeps internally; a file made outside a program must carry it too. */
-type InternalSourceFile = ts.SourceFile & {
-  path: string; resolvedPath: string; originalFileName: string;
-  imports: readonly ts.StringLiteralLike[]; moduleAugmentations: readonly (ts.StringLiteral | ts.Identifier)[]; ambientModuleNames: readonly string[];
-};
 /** TypeScript's internal EmitOnly.Js: see compileIn. */
 const JS_ONLY = 0;
 /** Parsed library files (lib.*.d.ts, @types/node, TensorFlow.js) are shared by every compiler. */
@@ -92,9 +75,8 @@ const documentRegistry = ts.createDocumentRegistry();
 export class CellCompiler {
   private readonly files = new VirtualFiles();
   private readonly slots: DeclarationSlots;
-  /** Slots changed since TypeScript 6's program was made (see programToCheckBeside). */
-  private readonly programChanges: SlotChanges;
   private readonly service: ts.LanguageService;
+  private readonly programs: ProgramCache;
   private readonly options: ts.CompilerOptions;
   private readonly cellPath: string;
   /**
@@ -115,10 +97,11 @@ export class CellCompiler {
     this.typecheck = config.typecheck ?? 'error';
     this.extension = followsNodeFormats(this.options) ? '.mts' : '.ts';
     this.cellPath = path.join(config.notebookDir, CELL_FILE + this.extension);
-    this.setCellText(EMPTY_CELL);
+    // The cell file first, then the slots: the language service's list of files keeps that order.
+    this.files.set(this.cellPath, EMPTY_CELL);
     this.slots = new DeclarationSlots(config.notebookDir, this.extension, (file, text) => this.files.set(file, text));
-    this.programChanges = this.slots.track();
     this.service = ts.createLanguageService(createServiceHost(config, this.options, this.files), documentRegistry);
+    this.programs = new ProgramCache(this.service, this.files, this.cellPath, this.slots);
   }
 
   /**
@@ -175,7 +158,7 @@ export class CellCompiler {
       const aliases = aliasesOf(cellIndex, analysis);
       return { ...fast, declarations: { imports: aliases.imports, entries: [...fast.declarations.entries, ...aliases.entries] } };
     }
-    const beside = NEEDS_PROGRAM.test(source) ? undefined : this.programToCheckBeside(analysis, source);
+    const beside = NEEDS_PROGRAM.test(source) ? undefined : this.programs.besideProgram(analysis, source);
     let result: CompiledCell | undefined;
     if (beside) {
       try {
@@ -183,12 +166,12 @@ export class CellCompiler {
       } catch {
         // Checking a file beside a program is a path TypeScript itself does not take; should some
         // case of it fail inside TypeScript, the cell goes into a program like any other.
-        this.beside = undefined;
+        this.programs.forgetBeside();
       }
     }
     if (!result) {
-      this.setCellText(checked);
-      const program = this.currentProgram();
+      this.programs.setCellText(checked);
+      const program = this.programs.current();
       if (!program) throw new Error('internal error: TypeScript made no program');
       result = this.compileOnce(program, checked, source, analysis, false);
     }
@@ -211,85 +194,9 @@ export class CellCompiler {
   private compileOnce(program: ts.Program, text: string, source: string, analysis: CellAnalysis, beside: boolean): CompiledCell {
     const last = this.lastCompiled;
     if (last && last.program === program && last.text === text) return last.result;
-    const result = this.compileIn(program, beside ? this.fileBeside(program, text) : this.cellFileOf(program), source, analysis);
+    const result = this.compileIn(program, beside ? this.programs.fileBeside(program, text) : this.programs.cellFileOf(program), source, analysis);
     this.lastCompiled = { program, text, result };
     return result;
-  }
-
-  private cellFileOf(program: ts.Program): ts.SourceFile {
-    const sf = program.getSourceFile(this.cellPath);
-    if (!sf) throw new Error('internal error: the TypeScript program lost the cell file');
-    return sf;
-  }
-
-  private setCellText(text: string): void {
-    this.files.set(this.cellPath, text);
-  }
-
-  /** Whether the cell file's text declares anything for other files (a cell put into the program, a completion). */
-  private get cellAugments(): boolean {
-    return AUGMENTS_GLOBALS.test(this.files.text(this.cellPath) ?? '');
-  }
-  private beside: { program: ts.Program; cells: number } | undefined;
-  private besideSerial = 0;
-
-  /**
-   * Most cells need nothing the program lacks, so they are checked *beside* it: their own file,
-   * bound and checked by the program's existing checker, instead of a new program with the cell
-   * file changed. A new program costs a walk over every library file and a new checker that merges
-   * every global again (~5 ms warm, 10–15 cold, for a one-liner); a file beside it, its own parse,
-   * bind and check. The cell is a module, so nothing it declares leaks into the program. Cells
-   * that ran since the program was made come along as pendingDeclarations; a new program is made
-   * when they cannot, when the cell file declares globals, and after CELLS_PER_CHECKER cells so
-   * the checker's caches of cells long gone are let go. Returns undefined where no cell can be
-   * checked beside a program (then the cell goes into one).
-   */
-  private programToCheckBeside(cell: CellAnalysis, source: string): { program: ts.Program; suffix: string } | undefined {
-    if (!bindSourceFile) return undefined;
-    const base = this.beside;
-    if (base && !this.cellAugments && base.cells < CELLS_PER_CHECKER && !source.includes('globalThis')) {
-      const suffix = this.slots.pendingDeclarations(new Set(cell.declaredNames), this.programChanges, MAX_PENDING);
-      if (suffix !== undefined) {
-        base.cells++;
-        return { program: base.program, suffix };
-      }
-    }
-    // A cell file declaring globals (`declare global`) would show them to the cell beside it; a
-    // checker that has seen many cells is let go by changing the cell file, which makes a new one.
-    if (this.cellAugments) this.setCellText(EMPTY_CELL);
-    else if (base && base.cells >= CELLS_PER_CHECKER) this.setCellText(this.files.text(this.cellPath) === EMPTY_CELL ? `${EMPTY_CELL}\n` : EMPTY_CELL);
-    const program = this.currentProgram();
-    if (!program) return undefined;
-    this.beside!.cells++;
-    return { program, suffix: '' };
-  }
-
-  /** The language service's program, with every slot as it is now. */
-  private currentProgram(): ts.Program | undefined {
-    const program = this.service.getProgram();
-    if (program && program !== this.beside?.program) this.beside = { program, cells: 0 };
-    this.programChanges.clear();
-    return program;
-  }
-
-  /** A bound source file for `text` next to the cell file, new to `program`'s checker. */
-  private fileBeside(program: ts.Program, text: string): ts.SourceFile {
-    const cellFile = this.cellFileOf(program) as InternalSourceFile;
-    const name = `__tsdl_cell_${++this.besideSerial}__${this.extension}`;
-    const ownName = CELL_FILE + this.extension;
-    const fileName = this.cellPath.slice(0, -ownName.length) + name;
-    const sf = ts.createSourceFile(fileName, text,
-      { languageVersion: cellFile.languageVersion, impliedNodeFormat: cellFile.impliedNodeFormat }, true, ts.ScriptKind.TS) as InternalSourceFile;
-    // The checker caches each file's diagnostics by path: every cell beside the program has its own.
-    sf.path = sf.resolvedPath = cellFile.path.slice(0, -ownName.length) + name;
-    sf.originalFileName = fileName;
-    // What a program records of each of its files' module references while it is made; a cell
-    // beside it has none (compile() sends those that do into a program).
-    sf.imports = [];
-    sf.moduleAugmentations = [];
-    sf.ambientModuleNames = [];
-    bindSourceFile!(sf, program.getCompilerOptions());
-    return sf;
   }
 
   /** Checks and emits the cell file of `program`; `declarations` holds the emitted ones only. */
@@ -357,14 +264,13 @@ export class CellCompiler {
   /** Sets the cell file to code being edited (for completion and inspection). */
   private edit(code: string): void {
     const parsed = ts.createSourceFile(this.cellPath, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-    this.setCellText(this.checkedText(code, analyzeCell(parsed)));
+    this.programs.setCellText(this.checkedText(code, analyzeCell(parsed)));
   }
 
   /** Makes the program (and checker) the next cell will be checked beside, e.g. while the kernel is idle. */
   prepare(): void {
     this.native?.prepare();
-    if (this.cellAugments) this.setCellText(EMPTY_CELL);
-    this.currentProgram()?.getTypeChecker();
+    this.programs.prepare();
   }
 
   get languageService(): ts.LanguageService {
