@@ -3,6 +3,11 @@
  * diagnostics against the cell's own lines, this cell's declarations). Also completion, inspection
  * and is-complete, all from one TypeScript language service that sees every earlier cell.
  *
+ * CellCompiler compiles, commits, resets and prepares; the parts it does that over are units of
+ * their own: earlier cells' declaration files (declaration-slots.ts), TypeScript 6's programs and
+ * the cells checked beside them (program-cache.ts), TypeScript 7's path (native-path.ts), and the
+ * language service's host (service-host.ts).
+ *
  * Knows TypeScript; knows nothing of sockets or of running code.
  */
 import * as path from 'node:path';
@@ -105,7 +110,7 @@ export class CellCompiler {
   }
 
   /**
-   * Starts TypeScript 7's native checker, which then checks every cell it can (see nativeCompile),
+   * Starts TypeScript 7's native checker, which then checks every cell it can (native-path.ts),
    * TypeScript 6 the rest. Returns whether it runs. `TSDL_NATIVE_CHECKER=0` keeps to TypeScript 6.
    */
   startNative(): boolean {

@@ -25,7 +25,7 @@ const compiled = new Map<number, CompiledCell>();
 // while the user reads the output, so their next cell only pays for its own text. Not at once,
 // though: when cells come back to back (Run All, nbclient), the next compile arrives within
 // milliseconds and would wait for that build; any request in the meantime cancels it, and the
-// compile takes the new declarations along instead (CellCompiler's pendingDeclarations).
+// compile takes the new declarations along instead (DeclarationSlots.pendingDeclarations).
 const PREBUILD_AFTER_MS = 50;
 let prebuild: NodeJS.Timeout | undefined;
 
