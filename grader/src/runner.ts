@@ -99,15 +99,21 @@ export function kernelRunner(sandbox: Sandbox | undefined): StartRunner {
       cgroup = undefined;
     };
     let client = await start();
+    let runtimeDied = false;
     return {
       async run(code, timeoutMs, runOpts = {}) {
-        // A kernel whose whole process died (killed at a limit) is replaced; the cell that saw it die said so.
-        if (client.hasExited) {
+        // A kernel whose whole process died (killed at a limit) is replaced; the cell that saw it
+        // die said so. In a sandbox, so is one whose runtime died: the kernel would start a new
+        // runtime, but processes the old one left would live on beside it (and could read the
+        // harness's next key); a new sandbox ends them.
+        if (client.hasExited || (sandbox && runtimeDied)) {
           await stopClient(client);
           client = await start();
         }
         const hidden = runOpts.hidden === true;
-        return toCellRun(await client.execute(code, { timeoutMs, storeHistory: !hidden, stopOnError: false }));
+        const run = toCellRun(await client.execute(code, { timeoutMs, storeHistory: !hidden, stopOnError: false }));
+        runtimeDied = run.kernelDied === true;
+        return run;
       },
       stop: () => stopClient(client),
     };

@@ -64,7 +64,12 @@ it('blocks or flags every attack, and leaves the other submissions\' scores alon
     victim: correct(),
     readsSource: correct(withCell(attempt('source', `import * as fs from "node:fs";\nconsole.log(fs.readFileSync(${JSON.stringify(source)}, "utf8"));`))),
     rewritesVictim: correct(withCell(attempt('victim', `import * as fs from "node:fs";\nfs.writeFileSync(${JSON.stringify(victimFile)}, "{}");`))),
-    detaches: correct(withCell(attempt('detach', `import { spawn } from "node:child_process";\nspawn("/bin/sh", ["-c", "sleep 600 # ${marker}"], { detached: true, stdio: "ignore" }).unref();\nspawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "${marker}"], { detached: true, stdio: "ignore" }).unref();`))),
+    // Leaves processes behind, then kills its own runtime: what comes next runs in a new sandbox, without them.
+    detaches: correct((nb) => {
+      withCell(attempt('detach', `import { spawn } from "node:child_process";\nspawn("/bin/sh", ["-c", "sleep 600 # ${marker}"], { detached: true, stdio: "ignore" }).unref();\nspawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "${marker}"], { detached: true, stdio: "ignore" }).unref();`))(nb);
+      withCell('process.kill(process.pid, "SIGKILL");', 3)(nb);
+      withCell(`import * as fs from "node:fs";\nconsole.log("LEFT", fs.readdirSync("/proc").filter((p) => /^\\d+$/.test(p)).filter((p) => { try { return fs.readFileSync(\`/proc/\${p}/cmdline\`, "utf8").includes("${marker}"); } catch { return false; } }).length);`, 4)(nb);
+    }),
     patchesChecks: fillIn(assignment.released, { ...CORRECT, relu: 'function relu(x: number): number {\n  return x;\n}\n(check as any).close = () => {};\n(check as any).partialCredit = (p: number) => p;\nconst check = { close() {}, partialCredit: (p: number) => p };' }),
     symlinks: correct(withCell(attempt('symlink', `import * as fs from "node:fs";\nfs.symlinkSync(${JSON.stringify(source)}, "made-link");\nconsole.log(fs.readFileSync("made-link", "utf8").length);`))),
     linkInFolder: correct(withCell(attempt('folder link', 'import * as fs from "node:fs";\nconsole.log(fs.readFileSync("submitted-link", "utf8").length);'))),
@@ -125,6 +130,7 @@ it('blocks or flags every attack, and leaves the other submissions\' scores alon
   expect(outputOf('network')).toMatch(/NET BLOCKED/);
   expect(connections).toBe(0);
   expect(outputOf('detaches')).toMatch(/detach DONE/);
+  expect(outputOf('detaches')).toMatch(/LEFT 0/);
   expect(processesWith(marker)).toEqual([]);
 
   // Checks patched or redefined in an answer cell change nothing: relu is wrong, and scores 0.
