@@ -12,6 +12,12 @@ import { setUpJupyter, JupyterSetup } from './helpers/jupyter';
 
 jest.setTimeout(180_000);
 
+/** Whatever a failed case left running, ended after the suite. */
+const started: Array<() => Promise<void> | void> = [];
+afterAll(async () => {
+  for (const stop of started) await stop();
+});
+
 interface Proc { pid: number; ppid: number; cmd: string }
 
 function processes(): Proc[] {
@@ -47,6 +53,7 @@ async function gone(pids: number[], timeoutMs: number): Promise<{ left: number[]
 /** The kernel's tree once it has run a cell: the kernel, its runtime and (installed) TypeScript 7. */
 async function runningKernel(): Promise<{ kernel: KernelClient; procs: Proc[] }> {
   const kernel = await KernelClient.start({ cwd: os.tmpdir() });
+  started.push(() => kernel.shutdown());
   expect((await kernel.execute('const x: number = 1; x')).status).toBe('ok');
   const procs = tree(kernel.process!.pid!);
   expect(describeProcs(procs)).toMatch(/runtime-main\.js/);
@@ -111,6 +118,7 @@ describe('started by jupyter_client', () => {
       'time.sleep(600)',
     ].join('\n');
     const parent = spawn(jupyter.python, ['-c', script], { env: jupyter.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(() => { parent.kill('SIGKILL'); });
     let out = '';
     parent.stdout.on('data', (b: Buffer) => (out += b.toString()));
     parent.stderr.on('data', (b: Buffer) => (out += b.toString()));

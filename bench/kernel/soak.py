@@ -3,7 +3,7 @@
     .venv/bin/python bench/kernel/soak.py [--segments 10] [--cells 100] [--out DIR]
 
 Ten segments of 100 cells each (arrays, loops, prints, HTML displays, a variable from the
-segment's start), every tenth cell a busy loop or a pending await interrupted 0.3 s after it
+segment's start), after every tenth a busy loop or a pending await interrupted 0.3 s after it
 started (signal mode, i.e. KernelManager.interrupt_kernel(): SIGINT to the process group, and
 interrupt_request, alternating); a KernelManager.restart_kernel() after each segment. Records
 every cell's round trip (execute_request sent to reply and idle received) and the RSS of the
@@ -48,7 +48,7 @@ def q(xs: list[float], p: float) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--segments", type=int, default=10)
-    ap.add_argument("--cells", type=int, default=100, help="cells per segment, every tenth interrupted")
+    ap.add_argument("--cells", type=int, default=100, help="cells per segment, an interrupted one after every tenth")
     ap.add_argument("--kernel", default="tsdl")
     ap.add_argument("--out", default=str(Path(__file__).parent))
     args = ap.parse_args()
@@ -63,8 +63,14 @@ def main() -> int:
         setup = d.run("const kept = 1000;", timeout=300)
         if setup.status != "ok":
             failures.append({"segment": seg, "setup": setup.status})
-        latencies, interrupt_s = [], []
+        latencies, interrupt_s, slowest = [], [], []
         for i in range(args.cells):
+            code = cell(seg * args.cells + i)
+            r = d.run(code, timeout=120)
+            latencies.append(r.seconds)
+            slowest.append((r.seconds, i, code.split("\n")[0][:40]))
+            if r.status != "ok":
+                failures.append({"segment": seg, "cell": i, "status": r.status, "ename": r.ename, "evalue": r.evalue})
             if i % 10 == 9:
                 mode = "signal" if n_interrupts % 2 == 0 else "message"
                 code = "while (true) {}" if n_interrupts % 4 < 2 else "await new Promise((r) => setTimeout(r, 600_000));"
@@ -78,11 +84,6 @@ def main() -> int:
                 n_interrupts += 1
                 if r.ename != "Interrupted":
                     failures.append({"segment": seg, "cell": i, "interrupt": mode, "ename": r.ename, "evalue": r.evalue})
-                continue
-            r = d.run(cell(seg * args.cells + i), timeout=120)
-            latencies.append(r.seconds)
-            if r.status != "ok":
-                failures.append({"segment": seg, "cell": i, "status": r.status, "ename": r.ename, "evalue": r.evalue})
         rss = d.rss_mib()
         segments.append({
             "segment": seg, "cells": len(latencies), "interrupts": len(interrupt_s),
@@ -91,6 +92,7 @@ def main() -> int:
             "interrupt_median_ms": round(1000 * statistics.median(interrupt_s), 1) if interrupt_s else None,
             "interrupt_max_ms": round(1000 * max(interrupt_s), 1) if interrupt_s else None,
             "rss_mib": round(rss), "processes": len(d.tree()),
+            "slowest": [{"cell": i, "ms": round(1000 * sec), "code": code} for sec, i, code in sorted(slowest, reverse=True)[:3]],
         })
         print(json.dumps(segments[-1]), flush=True)
         t0 = time.monotonic()
@@ -119,6 +121,10 @@ def main() -> int:
         *[f"| {s['segment']} | {s['cells']} | {s['median_ms']} | {s['p90_ms']} | {s['max_ms']} | {s['interrupt_median_ms']} / {s['interrupt_max_ms']} | {s['rss_mib']} | {s['processes']} | {s['restart_s']} |" for s in segments],
         "",
         "Round trip: execute_request sent to execute_reply and idle received. RSS and processes at the end of each segment, before its restart.",
+        "",
+        "Slowest cell of each segment (cell number within it, first line):",
+        "",
+        *[f"- {s['segment']}: cell {s['slowest'][0]['cell']}, {s['slowest'][0]['ms']} ms, `{s['slowest'][0]['code']}`" for s in segments],
         "",
     ]
     if failures:

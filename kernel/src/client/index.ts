@@ -120,7 +120,9 @@ export class KernelClient {
     const root = findKernelRoot();
     const argv = (options.argv ?? [process.execPath, path.join(root, 'bin/tsdl.js'), 'kernel', '-f', '{connection_file}'])
       .map((a) => a.replace('{connection_file}', file));
-    const env = { ...process.env, ...options.env };
+    // As jupyter_client does: the kernel exits when this process dies, even by SIGKILL, when no
+    // 'exit' handler of ours runs (tsdl run, the grader, tests).
+    const env: NodeJS.ProcessEnv = { ...process.env, JPY_PARENT_PID: String(process.pid), ...options.env };
     if (options.memoryLimitMb) env.TSDL_MEMORY_LIMIT_MB = String(options.memoryLimitMb);
     const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const client = new KernelClient(conn, child, file);
