@@ -49,3 +49,14 @@ test("a callback's traceback keeps the user's frames and drops tsdl/widgets' own
     '    at /work/main/dist/lib/src/widgets/controls.js:198:24', '    at Button.dispatchCustom (/x/dist/lib/src/widgets/widget.js:204:19)'] };
   expect(withoutLibraryFrames(error).traceback).toEqual(['Error: boom', '    at onClick (In[2]:1:62)']);
 });
+
+test("a comm kept on the frontend's close still gets messages and can still send (a reloaded page's widgets)", async () => {
+  const { host, sent } = comms();
+  const got: unknown[] = [];
+  host.open('jupyter.widget', 'w', { state: {} }, {}, [], { keepOnFrontendClose: true, onMessage: (m) => { got.push(m.data); } });
+  await host.deliver('comm_close', { comm_id: 'w', data: {} }, {}, []);
+  await host.deliver('comm_msg', { comm_id: 'w', data: { method: 'request_state' } }, {}, []);
+  host.send('w', { method: 'update' }, {}, []);
+  expect(got).toEqual([{ method: 'request_state' }]);
+  expect(sent.map(([type]) => type)).toEqual(['comm_open', 'comm_msg']);
+});

@@ -27,6 +27,12 @@ export interface CommOpen extends CommMessage {
 export interface CommHandlers {
   onMessage?(msg: CommMessage): void | Promise<void>;
   onClose?(msg: CommMessage): void | Promise<void>;
+  /**
+   * Stay open when the frontend closes the comm. JupyterLab closes its widget models' comms when
+   * it lets go of them (a page being reloaded may get some closes out), yet the reloaded page
+   * restores the same models from the kernel and talks to them on the same ids.
+   */
+  keepOnFrontendClose?: boolean;
 }
 
 /** The runtime's comm host, as libraries see it. */
@@ -111,7 +117,7 @@ export class RuntimeComms implements CommHost {
     const handlers = this.comms.get(commId);
     if (!handlers) return;
     if (msgType === 'comm_close') {
-      this.comms.delete(commId);
+      if (!handlers.keepOnFrontendClose) this.comms.delete(commId);
       await handlers.onClose?.(msg);
     } else {
       await handlers.onMessage?.(msg);

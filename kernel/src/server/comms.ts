@@ -11,6 +11,8 @@ import type { RuntimeProcess } from '../runtime/runtime-process';
 /** Publishes on IOPub under `parent` (no parent: an empty parent header). */
 export type PublishComm = (parent: Message | undefined, msgType: string, content: JsonObject, metadata: JsonObject, buffers: Uint8Array[]) => void;
 
+const WIDGET_TARGET = 'jupyter.widget';
+
 export class KernelComms {
   /** comm id -> target name, of every open comm. */
   private readonly open = new Map<string, string>();
@@ -55,7 +57,8 @@ export class KernelComms {
     const msgType = msg.header.msg_type as CommMsgType;
     const commId = String(msg.content.comm_id ?? '');
     if (msgType === 'comm_open') this.open.set(commId, String(msg.content.target_name ?? ''));
-    if (msgType === 'comm_close') this.open.delete(commId);
+    // A widget comm the frontend closes stays open in the runtime (CommHandlers.keepOnFrontendClose).
+    if (msgType === 'comm_close' && this.open.get(commId) !== WIDGET_TARGET) this.open.delete(commId);
     const publish = (type: string, content: JsonObject): void => this.publish(msg, type, content, {}, []);
     this.current = msg;
     const outcome = await this.runtime.comm({ msgType, content: msg.content, metadata: msg.metadata, buffers: msg.buffers.map((b) => new Uint8Array(b)) }, {

@@ -86,7 +86,9 @@ export class Widget {
       const { state: json, bufferPaths, buffers } = removeBuffers(this.jsonState());
       host.open(WIDGET_TARGET, this.id, { state: json, buffer_paths: bufferPaths }, { version: PROTOCOL_VERSION }, buffers, {
         onMessage: (msg) => this.handleMessage(msg, host),
-        onClose: () => this.forget(),
+        // Like ipywidgets, a model outlives the frontend's close of its comm: a reloaded page
+        // asks for it again (request_states) and keeps using it.
+        keepOnFrontendClose: true,
       });
     }
   }

@@ -176,6 +176,17 @@ describe('the control comm (a page reload)', () => {
     expect(states[a.id].state.value).toBe(4);
   });
 
+  test('a model whose comm the frontend closed (a page unloading) is still offered to the reloaded page', async () => {
+    const a = slider({ value: 5, max: 10 });
+    expect(host.handlers.get(a.id)?.keepOnFrontendClose).toBe(true);
+    await host.handlers.get(a.id)!.onClose?.({ commId: a.id, data: {}, metadata: {}, buffers: [] });
+    const onOpen = host.targets.get('jupyter.widget.control')!;
+    const handlers = (await onOpen({ commId: 'ctl', targetName: 'jupyter.widget.control', data: {}, metadata: { version: '1.0.0' }, buffers: [] }))!;
+    await handlers.onMessage!({ commId: 'ctl', data: { method: 'request_states' }, metadata: {}, buffers: [] });
+    const states = host.sent.find((s) => s.commId === 'ctl')!.data.states as Record<string, unknown>;
+    expect(Object.keys(states)).toContain(a.id);
+  });
+
   test('a control comm of another major version is refused', async () => {
     slider();
     const onOpen = host.targets.get('jupyter.widget.control')!;
