@@ -100,6 +100,18 @@ test('SIGKILL of the kernel, its runtime stuck in a loop: the children notice th
   await kernel.shutdown();
 });
 
+test('when TypeScript 7\'s process dies, the kernel does not wait for it: later cells compile on TypeScript 6', async () => {
+  const { kernel, procs } = await runningKernel();
+  const tsc = procs.find((p) => /\btsc --api\b/.test(p.cmd));
+  expect(describeProcs(procs)).toMatch(/tsc --api/);
+  process.kill(tsc!.pid, 'SIGKILL');
+  const r = await kernel.execute('const z: number = x + 41;\nz');
+  expect(r.status).toBe('ok');
+  expect(r.outputs.map((o) => (o.output_type === 'execute_result' ? o.data['text/plain'] : '')).join('')).toBe('42');
+  expect((await kernel.execute('const bad: string = z;')).error?.ename).toBe('TypeScriptError');
+  await kernel.shutdown();
+});
+
 describe('started by jupyter_client', () => {
   let jupyter: JupyterSetup;
   beforeAll(async () => { jupyter = await setUpJupyter(); }, 15 * 60_000);
