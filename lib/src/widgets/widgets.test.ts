@@ -252,3 +252,18 @@ describe('links', () => {
     expect(pct.value).toBe(70);
   });
 });
+
+describe('interact with a button', () => {
+  test('redraws only when the button is clicked, with the values at that moment', async () => {
+    const a = slider({ max: 10, value: 1 });
+    const go = button({ description: 'Run' });
+    let calls = 0;
+    const view = interact(({ a: v }) => { calls++; return `a=${v}`; }, { a }, { manualButton: go });
+    expect(view.children).toContain(go);
+    await host.fromFrontend(a.id, { method: 'update', state: { value: 4 } });
+    expect(calls).toBe(1);
+    await go.click();
+    expect(calls).toBe(2);
+    expect(view.output.outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': "'a=4'" }, metadata: {} }]);
+  });
+});
