@@ -115,6 +115,18 @@ describe('state sync', () => {
     expect(other).toBe(true);
   });
 
+  test('custom messages go both ways, with their buffers', async () => {
+    const w = new Widget('LabelModel', { value: '' });
+    const got: unknown[] = [];
+    w.onCustom((content, buffers) => { got.push([content, buffers.length]); });
+    await host.fromFrontend(w.id, { method: 'custom', content: { ping: 1 } }, [new Uint8Array([1])]);
+    w.send({ pong: 2 }, [new Uint8Array([2, 3])]);
+    expect(got).toEqual([[{ ping: 1 }, 1]]);
+    const [sent] = host.messagesTo(w);
+    expect(sent.data).toEqual({ method: 'custom', content: { pong: 2 } });
+    expect(sent.buffers).toEqual([new Uint8Array([2, 3])]);
+  });
+
   test('request_state answers with the whole state', async () => {
     const a = slider({ max: 10, value: 2 });
     await host.fromFrontend(a.id, { method: 'request_state' });
