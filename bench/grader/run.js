@@ -188,7 +188,11 @@ async function main() {
     console.error(`  ${nbgrader.seconds.toFixed(0)} s, exit ${nbgrader.code}`);
 
     const ours = {};
-    for (const r of JSON.parse(fs.readFileSync(path.join(course, 'tsdl-autograded', 'results.json'), 'utf8'))) ours[r.submission] = Object.fromEntries(r.cells.map((c) => [c.gradeId, c.status === 'graded-by-teacher' ? c.autoScore : c.score]));
+    const reasons = {};
+    for (const r of JSON.parse(fs.readFileSync(path.join(course, 'tsdl-autograded', 'results.json'), 'utf8'))) {
+      ours[r.submission] = Object.fromEntries(r.cells.map((c) => [c.gradeId, c.status === 'graded-by-teacher' ? c.autoScore : c.score]));
+      reasons[r.submission] = Object.fromEntries(r.cells.filter((c) => c.reason).map((c) => [c.gradeId, c.reason]));
+    }
     const script = [
       'import json',
       'from nbgrader.api import Gradebook',
@@ -206,7 +210,7 @@ async function main() {
       const a = ours[student];
       const b = theirs[student];
       if (a && b && JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(a).sort())) same++;
-      else differ.push({ student, tsdl: a ?? null, nbgrader: b ?? null });
+      else differ.push({ student, tsdl: a ?? null, nbgrader: b ?? null, tsdlReasons: reasons[student] ?? null });
     }
     const version = (cmd, a) => { try { return execFileSync(cmd, a, { env, encoding: 'utf8' }).trim(); } catch { return 'unknown'; } };
     const commit = version('git', ['-C', repo, 'rev-parse', '--short', 'HEAD']);
