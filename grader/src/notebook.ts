@@ -1,10 +1,12 @@
 /**
- * The slice of nbformat v4 the grader reads and writes, and nbgrader's cell metadata (schema
- * version 3). Sources are held as plain strings in memory, as nbformat's own reader does; they
- * are split back into lines when written.
+ * Notebooks as the grader sees them: the shared nbformat v4 model (kernel/src/notebook/format.ts)
+ * with nbgrader's cell metadata (schema version 3) typed.
  */
+import * as format from '../../kernel/src/notebook/format';
+import type { CellType } from '../../kernel/src/notebook/format';
 
-export type CellType = 'code' | 'markdown' | 'raw';
+export type { CellType, DataOutput, ErrorOutput, KernelspecMetadata, Output, StreamOutput } from '../../kernel/src/notebook/format';
+export { NotebookFormatError, serializeNotebook } from '../../kernel/src/notebook/format';
 
 /** nbgrader cell metadata, schema version 3 (nbgrader/nbgraderformat/v3.json). */
 export interface NbgraderMetadata {
@@ -19,180 +21,25 @@ export interface NbgraderMetadata {
   cell_type?: CellType;
 }
 
-export interface StreamOutput {
-  output_type: 'stream';
-  name: 'stdout' | 'stderr';
-  text: string;
-}
-export interface ErrorOutput {
-  output_type: 'error';
-  ename: string;
-  evalue: string;
-  traceback: string[];
-}
-export interface DataOutput {
-  output_type: 'execute_result' | 'display_data';
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  execution_count?: number | null;
-}
-export type Output = StreamOutput | ErrorOutput | DataOutput;
 
-export interface CellMetadata {
+export interface CellMetadata extends format.CellMetadata {
   nbgrader?: NbgraderMetadata;
-  [key: string]: unknown;
 }
 
-export interface Cell {
-  id?: string;
-  cell_type: CellType;
-  source: string;
+export interface Cell extends format.Cell {
   metadata: CellMetadata;
-  outputs?: Output[];
-  execution_count?: number | null;
-  attachments?: unknown;
 }
 
-export interface KernelspecMetadata {
-  name: string;
-  display_name: string;
-  language?: string;
-}
-
-export interface Notebook {
-  nbformat: number;
-  nbformat_minor: number;
-  metadata: { kernelspec?: KernelspecMetadata; [key: string]: unknown };
+export interface Notebook extends format.Notebook {
   cells: Cell[];
 }
 
-/** Thrown for a file that is not a notebook the grader can read; the message says why. */
-export class NotebookFormatError extends Error {
-  override name = 'NotebookFormatError';
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** nbformat stores long strings as lists of lines; join them as nbformat's reader does. */
-function joinMultiline(value: unknown, what: string): string {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && value.every((line) => typeof line === 'string')) return value.join('');
-  throw new NotebookFormatError(`${what} must be a string or a list of strings`);
-}
-
-function readOutput(raw: unknown, where: string): Output {
-  if (!isObject(raw)) throw new NotebookFormatError(`${where} is not an object`);
-  switch (raw.output_type) {
-    case 'stream':
-      return { output_type: 'stream', name: raw.name === 'stderr' ? 'stderr' : 'stdout', text: joinMultiline(raw.text ?? '', `${where}.text`) };
-    case 'error':
-      return {
-        output_type: 'error',
-        ename: String(raw.ename ?? ''),
-        evalue: String(raw.evalue ?? ''),
-        traceback: Array.isArray(raw.traceback) ? raw.traceback.map(String) : [],
-      };
-    case 'execute_result':
-    case 'display_data': {
-      const data: Record<string, unknown> = {};
-      for (const [mime, value] of Object.entries(isObject(raw.data) ? raw.data : {})) {
-        // Only text-like bundles are multiline lists; JSON bundles stay as they are.
-        data[mime] = mime.endsWith('json') || mime.includes('+json') ? value : joinMultiline(value, `${where}.data["${mime}"]`);
-      }
-      const out: DataOutput = { output_type: raw.output_type, data, metadata: isObject(raw.metadata) ? raw.metadata : {} };
-      if (raw.output_type === 'execute_result') out.execution_count = typeof raw.execution_count === 'number' ? raw.execution_count : null;
-      return out;
-    }
-    default:
-      throw new NotebookFormatError(`${where} has an unknown output_type ${JSON.stringify(raw.output_type)}`);
-  }
-}
-
-function readCell(raw: unknown, index: number): Cell {
-  const where = `cell ${index + 1}`;
-  if (!isObject(raw)) throw new NotebookFormatError(`${where} is not an object`);
-  const type = raw.cell_type;
-  if (type !== 'code' && type !== 'markdown' && type !== 'raw') {
-    throw new NotebookFormatError(`${where} has cell_type ${JSON.stringify(type)}; expected "code", "markdown" or "raw"`);
-  }
-  const metadata = raw.metadata === undefined ? {} : raw.metadata;
-  if (!isObject(metadata)) throw new NotebookFormatError(`${where} has metadata that is not an object`);
-  const cell: Cell = { cell_type: type, source: joinMultiline(raw.source ?? '', `${where} source`), metadata: { ...metadata } };
-  if (typeof raw.id === 'string') cell.id = raw.id;
-  if (raw.attachments !== undefined) cell.attachments = raw.attachments;
-  if (type === 'code') {
-    const outputs = raw.outputs ?? [];
-    if (!Array.isArray(outputs)) throw new NotebookFormatError(`${where} has outputs that are not a list`);
-    cell.outputs = outputs.map((o, j) => readOutput(o, `${where} output ${j + 1}`));
-    cell.execution_count = typeof raw.execution_count === 'number' ? raw.execution_count : null;
-  }
-  return cell;
-}
-
 /**
- * Parse a notebook file's text. Throws {@link NotebookFormatError} naming what is wrong, for
- * text that is not JSON or not an nbformat 4 notebook.
+ * Parse a notebook file's text. Throws NotebookFormatError naming what is wrong, for text that
+ * is not JSON or not an nbformat 4 notebook. nbgrader's metadata is read as it stands; the
+ * steps that rely on it check what they use.
  */
-export function parseNotebook(text: string): Notebook {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new NotebookFormatError(`the file is not valid JSON (${(e as Error).message}); it may have been cut short or edited outside Jupyter`);
-  }
-  if (!isObject(raw)) throw new NotebookFormatError('the file is JSON but not a notebook (expected an object with "cells")');
-  if (raw.nbformat !== 4) throw new NotebookFormatError(`the notebook has nbformat ${JSON.stringify(raw.nbformat)}; only nbformat 4 is supported`);
-  if (!Array.isArray(raw.cells)) throw new NotebookFormatError('the notebook has no "cells" list');
-  return {
-    nbformat: 4,
-    nbformat_minor: typeof raw.nbformat_minor === 'number' ? raw.nbformat_minor : 5,
-    metadata: isObject(raw.metadata) ? { ...raw.metadata } : {},
-    cells: raw.cells.map(readCell),
-  };
-}
-
-/** Split as Python's `str.splitlines(keepends=True)` does for "\n" — nbformat's on-disk form. */
-function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split(/(?<=\n)/);
-  return lines;
-}
-
-const sortKeys = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (isObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
-    return out;
-  }
-  return value;
-};
-
-function cellToJson(cell: Cell): unknown {
-  const out: Record<string, unknown> = { cell_type: cell.cell_type, metadata: cell.metadata, source: splitLines(cell.source) };
-  if (cell.id !== undefined) out.id = cell.id;
-  if (cell.attachments !== undefined) out.attachments = cell.attachments;
-  if (cell.cell_type === 'code') {
-    out.execution_count = cell.execution_count ?? null;
-    out.outputs = (cell.outputs ?? []).map((o) => {
-      if (o.output_type === 'stream') return { ...o, text: splitLines(o.text) };
-      if (o.output_type === 'error') return o;
-      const data: Record<string, unknown> = {};
-      for (const [mime, v] of Object.entries(o.data)) data[mime] = typeof v === 'string' ? splitLines(v) : v;
-      return { ...o, data };
-    });
-  }
-  return out;
-}
-
-/** Serialize as nbformat writes notebooks: sorted keys, one-space indent, trailing newline. */
-export function serializeNotebook(nb: Notebook): string {
-  const json = { cells: nb.cells.map(cellToJson), metadata: nb.metadata, nbformat: nb.nbformat, nbformat_minor: nb.nbformat_minor };
-  return JSON.stringify(sortKeys(json), null, 1) + '\n';
-}
+export const parseNotebook = (text: string): Notebook => format.parseNotebook(text) as Notebook;
 
 /** A deep copy, so that each step can return a new notebook without touching its input. */
-export function cloneNotebook(nb: Notebook): Notebook {
-  return structuredClone(nb);
-}
+export const cloneNotebook = (nb: Notebook): Notebook => format.cloneNotebook(nb) as Notebook;

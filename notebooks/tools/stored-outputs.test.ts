@@ -6,8 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Notebook } from '../../kernel/src/notebook/run';
-import { cellSource } from '../../kernel/src/notebook/run';
+import { type Notebook, parseNotebook } from '../../kernel/src/notebook/format';
 import { buildNotebook, chapterSources, notebookPathFor } from './chapter-notebook';
 
 const sources = chapterSources();
@@ -35,7 +34,7 @@ test('every chapter has a source, and every source a stored notebook', () => {
 
 describe.each(sources.map((s) => [path.basename(s), s]))('%s', (_name, source) => {
   const expected = buildNotebook(fs.readFileSync(source, 'utf8'), source);
-  const stored = JSON.parse(fs.readFileSync(notebookPathFor(source), 'utf8')) as Notebook;
+  const stored = parseNotebook(fs.readFileSync(notebookPathFor(source), 'utf8'));
   const tsdlMeta = stored.metadata.tsdl as { source_sha256?: string; budget?: string } | undefined;
 
   test('was executed from the current source under the default budget (run `npm run notebooks -- NN`)', () => {
@@ -45,7 +44,7 @@ describe.each(sources.map((s) => [path.basename(s), s]))('%s', (_name, source) =
 
   // Fails too for a chapter edited in JupyterLab (in learn/teacher/): `git diff notebooks/` shows it.
   test('holds the source cells unchanged', () => {
-    const shape = (nb: Notebook) => nb.cells.map((c) => ({ type: c.cell_type, id: c.id, source: cellSource(c), metadata: c.metadata }));
+    const shape = (nb: Notebook) => nb.cells.map((c) => ({ type: c.cell_type, id: c.id, source: c.source, metadata: c.metadata }));
     expect(shape(stored)).toEqual(shape(expected));
   });
 

@@ -11,14 +11,11 @@ import * as path from 'node:path';
 import * as zmq from 'zeromq';
 import { ConnectionInfo, JsonObject, Message } from '../protocol/messages';
 import { childMessage, decode, encode, newHeader, Signer } from '../protocol/wire';
+import type { Output } from '../notebook/format';
 import { findKernelRoot } from '../server/environment';
 
-/** An nbformat v4 output. */
-export type NbOutput =
-  | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: string }
-  | { output_type: 'display_data'; data: JsonObject; metadata: JsonObject; transient?: JsonObject }
-  | { output_type: 'execute_result'; data: JsonObject; metadata: JsonObject; execution_count: number }
-  | { output_type: 'error'; ename: string; evalue: string; traceback: string[] };
+/** An output as nbformat v4 holds it (a display's `transient` id too, which files never keep). */
+export type NbOutput = Output;
 
 export interface ExecuteOptions {
   /** Interrupt the cell after this long; the reply then has timedOut = true. */

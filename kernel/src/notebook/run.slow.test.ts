@@ -31,7 +31,8 @@ test('tsdl run writes every cell\'s outputs, rich results included', () => {
     'display.html("<b>bold</b>");\nxs.length',
   ])));
   execFileSync(process.execPath, [tsdl, 'run', file, '--in-place'], { stdio: 'pipe' });
-  const out = readNotebook(file);
+  // On disk as nbformat writes it: text as lists of lines.
+  const out = JSON.parse(fs.readFileSync(file, 'utf8')) as Notebook;
   expect(out.cells[0].outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: ['sum 6\n'] }]);
   expect(out.cells[0].execution_count).toBe(1);
   expect(out.cells[1].outputs).toEqual([
@@ -57,6 +58,6 @@ test('a notebook that is not valid JSON gets an error naming the file', () => {
   fs.writeFileSync(file, '{"cells": [');
   const r = spawnSync(process.execPath, [tsdl, 'run', file], { encoding: 'utf8' });
   expect(r.status).toBe(1);
-  expect(r.stderr).toContain(`${file} is not valid JSON`);
+  expect(r.stderr).toContain(`${file}: the file is not valid JSON`);
   expect(fs.readFileSync(file, 'utf8')).toBe('{"cells": [');
 });

@@ -2,65 +2,10 @@
  * `tsdl run notebook.ipynb`: execute a notebook headless on the tsdl kernel and write its outputs,
  * as `jupyter nbconvert --execute` would.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { KernelClient, NbOutput, StartOptions } from '../client';
+import type { Cell, Notebook } from './format';
 
-export interface NotebookCell {
-  cell_type: 'code' | 'markdown' | 'raw';
-  source: string | string[];
-  metadata: Record<string, unknown>;
-  outputs?: unknown[];
-  execution_count?: number | null;
-  id?: string;
-}
-
-export interface Notebook {
-  nbformat: number;
-  nbformat_minor: number;
-  metadata: Record<string, unknown>;
-  cells: NotebookCell[];
-}
-
-export function cellSource(cell: NotebookCell): string {
-  return Array.isArray(cell.source) ? cell.source.join('') : cell.source;
-}
-
-/** Reads and checks a notebook file; the error names the file and what is wrong with it. */
-export function readNotebook(file: string): Notebook {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`Cannot read ${file}: ${(e as Error).message}`);
-  }
-  let nb: Partial<Notebook>;
-  try {
-    nb = JSON.parse(text) as Partial<Notebook>;
-  } catch (e) {
-    throw new Error(`${file} is not valid JSON (${(e as Error).message}); is it a notebook? Open it in a text editor to repair it.`);
-  }
-  if (typeof nb !== 'object' || nb === null || !Array.isArray(nb.cells) || nb.nbformat !== 4) {
-    throw new Error(`${file} is not an nbformat 4 notebook (no "cells" list or nbformat ≠ 4).`);
-  }
-  return nb as Notebook;
-}
-
-/** nbformat stores text as a list of lines; JupyterLab writes it that way too. */
-function splitLines(text: string): string[] {
-  return text.split(/(?<=\n)/);
-}
-
-function toStored(output: NbOutput): Record<string, unknown> {
-  if (output.output_type === 'stream') return { ...output, text: splitLines(output.text) };
-  if (output.output_type === 'display_data' || output.output_type === 'execute_result') {
-    const { transient: _t, ...rest } = output as typeof output & { transient?: unknown };
-    const data = Object.fromEntries(Object.entries(output.data).map(([k, v]) =>
-      [k, typeof v === 'string' && (k.startsWith('text/') || k === 'image/svg+xml') ? splitLines(v) : v]));
-    return { ...rest, data };
-  }
-  return output;
-}
+export { readNotebook, writeNotebook, type Notebook } from './format';
 
 /** Consecutive prints to the same stream become one output, as in a notebook frontend. */
 function mergeStreams(outputs: NbOutput[]): NbOutput[] {
@@ -73,6 +18,7 @@ function mergeStreams(outputs: NbOutput[]): NbOutput[] {
   }
   return merged;
 }
+
 
 /** The kernelspec and language_info a notebook on the tsdl kernel carries. */
 export const TSDL_NOTEBOOK_METADATA = {
@@ -100,7 +46,7 @@ export interface RunOptions extends StartOptions {
   cellTimeoutMs?: number;
   /** Keep going after a cell fails (default: stop, like nbconvert). */
   allowErrors?: boolean;
-  onCell?: (index: number, total: number, cell: NotebookCell) => void;
+  onCell?: (index: number, total: number, cell: Cell) => void;
 }
 
 export interface RunResult {
@@ -112,13 +58,13 @@ export interface RunResult {
 export async function runNotebook(nb: Notebook, options: RunOptions): Promise<RunResult> {
   const client = await KernelClient.start(options);
   const errors: RunResult['errors'] = [];
-  const out: Notebook = JSON.parse(JSON.stringify(nb)) as Notebook;
+  const out: Notebook = structuredClone(nb);
   const codeCells = out.cells.filter((c) => c.cell_type === 'code');
   try {
     for (const [i, cell] of codeCells.entries()) {
       options.onCell?.(i, codeCells.length, cell);
-      const result = await client.execute(cellSource(cell), { timeoutMs: options.cellTimeoutMs, stopOnError: false });
-      cell.outputs = mergeStreams(result.outputs).map(toStored);
+      const result = await client.execute(cell.source, { timeoutMs: options.cellTimeoutMs, stopOnError: false });
+      cell.outputs = mergeStreams(result.outputs);
       cell.execution_count = result.executionCount;
       if (result.status === 'error') {
         const index = out.cells.indexOf(cell);
@@ -137,11 +83,4 @@ export async function runNotebook(nb: Notebook, options: RunOptions): Promise<Ru
   out.metadata.kernelspec = { ...TSDL_NOTEBOOK_METADATA.kernelspec };
   out.metadata.language_info = { ...TSDL_NOTEBOOK_METADATA.language_info };
   return { notebook: out, errors };
-}
-
-/** Writes a notebook atomically (temp file + rename): a crash never leaves half a file. */
-export function writeNotebook(file: string, nb: Notebook): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, JSON.stringify(nb, null, 1) + '\n');
-  fs.renameSync(tmp, file);
 }
