@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCommand } from './run-command';
+import { findKernelRoot } from '../../kernel/src/server/environment';
 
 export interface PythonEnv {
   /** The venv's python. */
@@ -35,15 +36,16 @@ export interface PythonEnvOptions {
 
 const STAMP = '.tsdl-requirements.sha256';
 
-/** The repository root: the nearest folder above this module holding tsdl's package.json. */
+/**
+ * The tsdl package root (the kernel's own finder: one definition of where tsdl is), which must
+ * hold python/requirements.txt for the Jupyter side to be set up from it.
+ */
 export function repoRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && existsSync(path.join(dir, 'python', 'requirements.txt'))) return dir;
-    if (path.dirname(dir) === dir) {
-      throw new Error(`Cannot find the tsdl repository above ${from} (no package.json next to python/requirements.txt).`);
-    }
+  const root = findKernelRoot(from);
+  if (!existsSync(path.join(root, 'python', 'requirements.txt'))) {
+    throw new Error(`${root} has no python/requirements.txt: tsdl's Jupyter set-up runs from a checkout or a full npm install of tsdl; reinstall it.`);
   }
+  return root;
 }
 
 /** Paths of a venv's commands; the layout differs on Windows. */
