@@ -107,6 +107,10 @@ async function main() {
   const logged = rejections();
   const after = await request('shell', 'execute_request', { code: 'before + 1', silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, 120_000);
   const rssAfter = rssMib(kernel.pid);
+  // V8 and ZeroMQ keep freed memory a while: the figure again after the kernel has been idle.
+  await new Promise((r) => setTimeout(r, 15_000));
+  await request('shell', 'kernel_info_request', {}, 60_000);
+  const rssIdle = rssMib(kernel.pid);
   const fatal = /socket failed|could not be handled/.test(log);
 
   for (const s of Object.values(sockets)) s.close();
@@ -120,7 +124,7 @@ async function main() {
     probes, probeMedianMs: probeMs[Math.floor(probeMs.length / 2)], probeMaxMs: probeMs[probeMs.length - 1],
     probesAnswered: probes.filter((p) => p.status === 'ok').length, probesSent: probes.length,
     cellAfter: { status: after.reply.content.status, executionCount: after.reply.content.execution_count },
-    kernelRssMib: { before: Math.round(rssBefore), after: Math.round(rssAfter) },
+    kernelRssMib: { before: Math.round(rssBefore), after: Math.round(rssAfter), afterIdle15s: Math.round(rssIdle) },
     receiveLoopEnded: fatal, undecodableReplies: repliesFailingToDecode,
   };
   fs.writeFileSync(path.join(OUT, 'fuzz-results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -137,7 +141,7 @@ async function main() {
     `- kernel_info probes during the fuzzing (shell and control, every ${PROBE_EVERY} messages): ${results.probesAnswered} of ${results.probesSent} answered, median ${results.probeMedianMs} ms, max ${results.probeMaxMs} ms.`,
     `- After the fuzzing, a cell reading a variable set before it: ${results.cellAfter.status}.`,
     `- A socket's receive loop ended: ${fatal ? 'yes' : 'no'}. Replies that failed to decode: ${repliesFailingToDecode}.`,
-    `- Kernel process RSS: ${results.kernelRssMib.before} MiB before, ${results.kernelRssMib.after} MiB after.`,
+    `- Kernel process RSS: ${results.kernelRssMib.before} MiB before, ${results.kernelRssMib.after} MiB right after, ${results.kernelRssMib.afterIdle15s} MiB after 15 s idle.`,
     '',
     `Kinds, in turn on each socket (stdin gets only those that fail to decode): ${FUZZ_KINDS.join(', ')}.`,
     '',
