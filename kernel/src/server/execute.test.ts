@@ -76,6 +76,18 @@ test('an interrupt while the cell compiles stops it before it runs', async () =>
   expect(f.calls).toEqual(['compile 0']);
 });
 
+test('an interrupt while the cell compiles is answered at once, without waiting for the compile', async () => {
+  const f = fakes({}, () => { throw new Error('ran'); });
+  f.compiler.compile = () => new Promise(() => undefined); // a compile that takes as long as it likes
+  let interrupt!: () => void;
+  const whenInterrupted = new Promise<void>((resolve) => { interrupt = resolve; });
+  const outcome = executeCell(request('for (;;) {}'), 1, 0, f.compiler, f.runtime, { ...f.io, whenInterrupted });
+  interrupt();
+  expect((await outcome).error?.ename).toBe('Interrupted');
+  expect(f.published.map(([type]) => type)).toEqual(['error']);
+  expect(f.calls).toEqual([]);
+});
+
 test('a runtime that died resets the compiler (its declarations are gone) instead of committing', async () => {
   const f = fakes({}, () => ({ status: 'error', runtimeDied: true, error: { ename: 'RuntimeDied', evalue: 'stopped', traceback: [] } }));
   const outcome = await executeCell(request('process.abort()'), 2, 4, f.compiler, f.runtime, f.io);

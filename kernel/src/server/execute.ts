@@ -24,6 +24,11 @@ export interface ExecuteIo {
    * runtime, idle then, would not see it, and the cell would run after all).
    */
   interrupted(): boolean;
+  /**
+   * Resolves when an interrupt comes for this cell: one that comes while the cell compiles is
+   * answered at once (a long cell can take seconds to check), the compile finishing unused.
+   */
+  whenInterrupted?: Promise<void>;
 }
 
 const RED = '\x1b[0;31m';
@@ -83,7 +88,15 @@ export async function executeCell(
   // Silent requests (frontends' own queries) do not advance the count, so they get their own name.
   const cellName = request.silent ? `In[silent ${cellIndex}]` : `In[${executionCount}]`;
   const source = request.code;
-  const compiled = await compiler.compile(source, cellIndex);
+  const compiling = compiler.compile(source, cellIndex);
+  const compiled = io.whenInterrupted ? await Promise.race([compiling, io.whenInterrupted.then(() => undefined)]) : await compiling;
+  if (!compiled) {
+    // The compiler thread finishes this compile before the next; its result is not used.
+    compiling.catch(() => undefined);
+    const error = interruptedError('the cell was interrupted while it was being compiled; it did not run.');
+    io.publish('error', { ...error });
+    return { status: 'error', error };
+  }
   const warnings = compiled.diagnostics.filter((d) => d.category === 'warning');
   if (warnings.length && !request.silent) {
     io.publish('stream', { name: 'stdout', text: warnings.flatMap((d) => diagnosticLines(cellName, source, d)).join('\n') + '\n' });

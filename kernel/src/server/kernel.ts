@@ -61,6 +61,8 @@ export class Kernel {
   private lastExecute: Message | undefined;
   /** An interrupt came since the running execute_request began (see ExecuteIo.interrupted). */
   private interruptedThisCell = false;
+  /** Resolves the running execute_request's `whenInterrupted` (see ExecuteIo). */
+  private cellInterrupted: (() => void) | undefined;
   private shuttingDown = false;
   /** Resolves when the kernel has shut down. */
   readonly finished: Promise<void>;
@@ -96,6 +98,7 @@ export class Kernel {
   /** SIGINT or interrupt_request: stop the running cell, or the one being compiled before it runs. */
   private interrupt(): void {
     this.interruptedThisCell = true;
+    this.cellInterrupted?.();
     this.runtime.interrupt();
   }
 
@@ -253,11 +256,13 @@ export class Kernel {
       }
       if (storeHistory) this.history.add(count, request.code);
       this.interruptedThisCell = false;
+      const whenInterrupted = new Promise<void>((resolve) => { this.cellInterrupted = resolve; });
       const outcome = await executeCell(request, count, this.cellIndex++, this.compiler, this.runtime, {
         publish: (type, content) => this.publish(msg, type, content),
         input: (prompt, password) => this.requestInput(msg, prompt, password),
         interrupted: () => this.interruptedThisCell,
-      });
+        whenInterrupted,
+      }).finally(() => { this.cellInterrupted = undefined; });
       if (outcome.status === 'error') {
         if (request.stop_on_error !== false) this.abortQueuedExecutes = true;
         return { status: 'error', execution_count: count, ...outcome.error };
