@@ -61,6 +61,12 @@ export function limitOutputs(outputs: readonly Output[], limits: OutputLimits): 
         const end = limits.maxTraceback - start - 1;
         traceback = [...traceback.slice(0, start), '... Traceback truncated ...', ...traceback.slice(traceback.length - end)];
       }
+      // The kernel repeats the error's message in the traceback's first line: a huge message is
+      // cut there too, each line to its share of the limit, so the location lines after it stay.
+      if (traceback.reduce((n, l) => n + l.length, 0) > limits.maxChars) {
+        const share = Math.floor(limits.maxChars / traceback.length);
+        traceback = traceback.map((l) => (l.length > share ? l.slice(0, share) + TRUNCATED : l));
+      }
       const evalue = o.evalue.length > limits.maxChars ? o.evalue.slice(0, limits.maxChars) + TRUNCATED : o.evalue;
       const limited = { ...o, evalue, traceback };
       chars += size(limited);
