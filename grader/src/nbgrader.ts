@@ -44,8 +44,6 @@ export const isLocked = (cell: Cell) => truthy(lockedFlag(cell));
 export const isTask = (cell: Cell) => truthy(taskFlag(cell));
 /** A cell nbgrader tracks by grade_id. */
 export const isTracked = (cell: Cell) => isGrade(cell) || isSolution(cell) || isLocked(cell) || isTask(cell);
-/** A code cell whose outputs decide its score automatically: an "autograder tests" cell. */
-export const isAutogradedTest = (cell: Cell) => cell.cell_type === 'code' && isGrade(cell) && !isSolution(cell);
 
 export const gradeId = (cell: Cell): string | undefined => meta(cell)?.grade_id as string | undefined;
 
