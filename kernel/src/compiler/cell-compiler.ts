@@ -13,6 +13,7 @@
 import * as path from 'node:path';
 import ts from 'typescript';
 import { analyzeCell, CellAnalysis } from './cell-analysis';
+import type { CellDiagnostic, CompiledCell, CompilerConfig, TypecheckMode } from './cell-types';
 import { DeclarationSlots } from './declaration-slots';
 import { CellDeclarations, importAliases, parseDeclarationEmit } from './declarations';
 import { NativePath } from './native-path';
@@ -21,45 +22,6 @@ import { lineAndColumn, lineText } from './positions';
 import { AUGMENTS_GLOBALS, CELL_FILE, EMPTY_CELL, ProgramCache } from './program-cache';
 import { createServiceHost, kernelTypeRoot, VirtualFiles } from './service-host';
 import { globalizeCell, importsToRuntime } from './transformers';
-
-export type TypecheckMode = 'error' | 'warn' | 'off';
-
-export interface CellDiagnostic {
-  category: 'error' | 'warning';
-  code: number;
-  message: string;
-  /** 1-based, in the cell's own lines. */
-  line: number;
-  column: number;
-  length: number;
-  lineText: string;
-}
-
-export interface CompiledCell {
-  /** False when errors stop the cell from running; `diagnostics` says why. */
-  ok: boolean;
-  diagnostics: CellDiagnostic[];
-  /** JavaScript that evaluates to a promise of the cell's result. */
-  js: string;
-  /** Source map (JSON) from `js` back to the cell source. */
-  sourceMap: string;
-  /** Names the cell declares; pass the whole result to {@link CellCompiler.commit} after running it. */
-  declaredNames: string[];
-  /** @internal what commit() installs. */
-  declarations: CellDeclarations;
-}
-
-export interface CompilerConfig {
-  /** Folder of the notebook: relative imports, node_modules and tsconfig.json are found from here. */
-  notebookDir: string;
-  /** Root of the tsdl package: its node_modules are the fallback for packages and Node's types. */
-  kernelRoot: string;
-  /** Module name -> file, for modules the kernel provides (`tslab`, `tsdl`). */
-  moduleAliases?: Record<string, string>;
-  /** Extra declaration files every cell sees (the kernel's globals: display, input…). */
-  globalDeclarationFiles?: string[];
-  typecheck?: TypecheckMode;
-}
 
 /** Diagnostics that are advice in a notebook, not reasons to refuse a cell. */
 const WARNING_CODES = new Set([

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CompleteReply, InspectReply, IsCompleteReply } from './assist';
-import type { CompiledCell, CompilerConfig } from './cell-compiler';
+import type { CompiledCell, CompilerConfig } from './cell-types';
 
 type Without<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type CompileResult = Without<CompiledCell, 'declarations'>;

@@ -7,7 +7,7 @@
  */
 import ts from 'typescript';
 import type { CellAnalysis } from './cell-analysis';
-import type { CellDiagnostic, CompiledCell } from './cell-compiler';
+import type { CellDiagnostic, CompiledCell } from './cell-types';
 import type { DeclarationSlots, SlotChanges } from './declaration-slots';
 import { NativeCheck, NativeConfig, NativeDiagnosticOut } from './native-checker';
 import { namesToInfer, nativeDeclarable, nativeDeclarations } from './native-declarations';

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
-import type { CompilerConfig } from './cell-compiler';
+import type { CompilerConfig } from './cell-types';
 
 /** Versions are unique across compilers: the shared document registry caches parsed files by path and version. */
 let nextVersion = 1;

@@ -3,7 +3,7 @@
  * sent for each way a cell can end, without sockets, threads or processes.
  */
 import type { CompileResult } from '../compiler/compiler-client';
-import type { CellDiagnostic } from '../compiler/cell-compiler';
+import type { CellDiagnostic } from '../compiler/cell-types';
 import type { JsonObject } from '../protocol/messages';
 import type { CellEvents, CellOutcome } from '../runtime/runtime-process';
 import { executeCell, ExecuteCompiler, ExecuteRuntime } from './execute';

@@ -3,7 +3,7 @@
  * A plain function over small interfaces (no sockets), so it is testable on its own.
  */
 import type { CompilerClient } from '../compiler/compiler-client';
-import type { CellDiagnostic } from '../compiler/cell-compiler';
+import type { CellDiagnostic } from '../compiler/cell-types';
 import type { MimeBundle } from '../display/mime';
 import type { ErrorContent, ExecuteRequest, JsonObject } from '../protocol/messages';
 import type { BackgroundEvent, CellOutcome, RuntimeProcess } from '../runtime/runtime-process';

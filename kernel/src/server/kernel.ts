@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CompilerClient } from '../compiler/compiler-client';
-import type { TypecheckMode } from '../compiler/cell-compiler';
+import type { TypecheckMode } from '../compiler/cell-types';
 import { childMessage, decode, encode, Signer, WireError } from '../protocol/wire';
 import { ConnectionInfo, ErrorContent, ExecuteRequest, JsonObject, Message, PROTOCOL_VERSION } from '../protocol/messages';
 import { RuntimeProcess } from '../runtime/runtime-process';
