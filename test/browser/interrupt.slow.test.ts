@@ -29,11 +29,20 @@ suite('JupyterLab: the interrupt button', () => {
     // it as one more name. The class of the element around each word tells which.
     const line = editor.locator('.cm-line').first();
     const classAround = (word: string) => line.evaluate((el, w) => {
-      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        if (new RegExp(`\\b${w}\\b`).test(n.textContent ?? '')) return n.parentElement === el ? '(none)' : n.parentElement!.className;
-      }
-      return undefined;
+      // Runs in the page; the suite is compiled without DOM types, so the nodes' shape is spelled out.
+      interface Node { nodeType: number; textContent: string | null; parentElement: { className: string } | null; childNodes: ArrayLike<Node> }
+      const root = el as unknown as Node;
+      const find = (n: Node): string | undefined => {
+        if (n.nodeType === 3 && new RegExp(`\\b${w}\\b`).test(n.textContent ?? '')) {
+          return n.parentElement === (root as unknown) ? '(none)' : n.parentElement?.className;
+        }
+        for (const child of Array.from(n.childNodes)) {
+          const found = find(child);
+          if (found !== undefined) return found;
+        }
+        return undefined;
+      };
+      return find(root);
     }, word);
     const variable = await classAround('a');
     const typeName = await classAround('number');
