@@ -90,7 +90,8 @@ export class RuntimeProcess {
       // and an interrupt must reach the runtime once, through the interrupt pipe, not also as a
       // signal landing in the middle of its work. It still ends with the kernel: it exits when
       // its IPC channel or interrupt pipe closes (runtime-main.ts, interrupt-watchdog.ts).
-      detached: true,
+      // (Windows has no process groups, and there a detached child gets a console window.)
+      detached: process.platform !== 'win32',
     });
     this.child = child;
     this.interruptPipe = child.stdio[INTERRUPT_FD] as Writable;
