@@ -3,6 +3,7 @@
 const slow = process.env.TSDL_SLOW === '1';
 module.exports = {
   testEnvironment: 'node',
+  globalSetup: '<rootDir>/test/helpers/jest-global-setup.js',
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
     // TypeScript 7's API is ES modules, which Node requires directly but jest's module system
