@@ -332,7 +332,7 @@ function writeTable() {
     '**How seconds are measured.** The quality runs are counted in **steps** (generator updates): they ran',
     'on 2 cores shared with other builds and tests, so their own clocks are not speeds. Each recipe\'s',
     '**seconds a step** come from separate timing runs (`--time`) on the chapter\'s backend (wasm, 2',
-    'threads): 10 warm-up steps, then blocks of 20-30 steps, with the 1-minute load average recorded at',
+    'threads): 10 warm-up steps, then 3-12 blocks of 10-30 steps, with the 1-minute load average recorded at',
     'the start and end. Other processes can only slow a block down, so a recipe\'s seconds a step is the',
     'fastest block of all its timing runs (those with the same cost-relevant options: batch, widths,',
     'D:G ratio, SN, conditioning, dropout, shift; the loss and learning rates do not change the cost).',
