@@ -3,7 +3,7 @@
  * in a machine-readable MIME type, so the curriculum benchmark reads them from the executed
  * notebook instead of anyone typing them into a README.
  */
-import { DISPLAY_SYMBOL, htmlTable, MimeBundle } from '../../kernel/src/display';
+import { DISPLAY_SYMBOL, htmlTable, MimeBundle } from '../../display/src';
 
 /** The MIME type whose JSON the notebook benchmark collects. */
 export const METRICS_MIME = 'application/vnd.tsdl.metrics+json';

@@ -3,7 +3,7 @@
  * code). Plain data over Node's IPC channel; order is preserved, so a cell's prints, displays and
  * its final `done` arrive in the order they happened.
  */
-import type { MimeBundle } from '../display/mime';
+import type { MimeBundle } from '../../../display/src/mime';
 import type { ErrorContent } from '../protocol/messages';
 import type { CommMsgType } from './comms';
 

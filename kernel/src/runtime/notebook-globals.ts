@@ -2,7 +2,7 @@
  * The globals every notebook cell has, besides Node's: rich display and input. Their types are
  * given to the type checker from this file's declaration output; the runtime installs the values.
  */
-import type { DisplayFunction, DisplayHandle } from '../display';
+import type { DisplayFunction, DisplayHandle } from '../../../display/src';
 
 export interface InputOptions {
   /** Hide what is typed (the frontend shows a password field). */

@@ -7,8 +7,8 @@
  */
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { display, clearOutput, installDisplaySink, newDisplay } from '../display';
-import { toMimeBundle } from '../display/mime';
+import { display, clearOutput, installDisplaySink, newDisplay } from '../../../display/src';
+import { toMimeBundle } from '../../../display/src/mime';
 import type { ErrorContent } from '../protocol/messages';
 import { startWatchdog } from './interrupt-watchdog';
 import { COMM_HOST_KEY, RuntimeComms } from './comms';

@@ -5,7 +5,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import type { MimeBundle } from '../display/mime';
+import type { MimeBundle } from '../../../display/src/mime';
 import type { ErrorContent } from '../protocol/messages';
 import { CommCommand, ExecuteCommand, FromRuntime, INTERRUPT_FD, ToRuntime } from './ipc';
 import { splitNativeLog } from './native-log';

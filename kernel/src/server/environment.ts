@@ -64,8 +64,8 @@ export function kernelEnvironment(): KernelEnvironment {
     runtimeAliases[name] = path.join(root, target.default);
   }
   // tslab's display API, so tslab notebooks keep working.
-  typeAliases.tslab = path.join(dist, 'kernel/src/display/tslab.d.ts');
-  runtimeAliases.tslab = path.join(dist, 'kernel/src/display/tslab.js');
+  typeAliases.tslab = path.join(dist, 'display/src/tslab.d.ts');
+  runtimeAliases.tslab = path.join(dist, 'display/src/tslab.js');
 
   const tsVersion = readVersion(path.join(root, 'node_modules/typescript/package.json'));
   const version = readVersion(path.join(root, 'package.json'));

@@ -4,7 +4,7 @@
  */
 import type { CompilerClient } from '../compiler/compiler-client';
 import type { CellDiagnostic } from '../compiler/cell-types';
-import type { MimeBundle } from '../display/mime';
+import type { MimeBundle } from '../../../display/src/mime';
 import type { ErrorContent, ExecuteRequest, JsonObject } from '../protocol/messages';
 import type { BackgroundEvent, CellOutcome, RuntimeProcess } from '../runtime/runtime-process';
 import { codeFrame, interruptedError } from '../runtime/traceback';

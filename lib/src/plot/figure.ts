@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DISPLAY_SYMBOL, DisplayHandle, MimeBundle, display, inNotebook } from '../../../kernel/src/display';
+import { DISPLAY_SYMBOL, DisplayHandle, MimeBundle, display, inNotebook } from '../../../display/src';
 import { renderSvg } from './svg';
 import { Layout, Trace } from './types';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { installDisplaySink, MimeBundle, toMimeBundle } from '../../../kernel/src/display';
+import { installDisplaySink, MimeBundle, toMimeBundle } from '../../../display/src';
 import { quietTf } from '../data/test-helpers';
 import { bar, confusionMatrix, decisionBoundary, heatmap, histogram, image, imageGrid, line, plot, scatter, Figure, PLOTLY_MIME } from '.';
 import { niceTicks, renderSvg } from './svg';

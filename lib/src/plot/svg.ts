@@ -5,7 +5,7 @@
  * annotations, legends, colorbars); other trace types are listed as "not drawn".
  */
 import { createHash } from 'node:crypto';
-import { escapeHtml } from '../../../kernel/src/display';
+import { escapeHtml } from '../../../display/src';
 import { colorAt, COLORWAY, contrastText, stopsOf } from './colors';
 import { encodePng } from '../data/png';
 import { fitText, textWidth } from './text';

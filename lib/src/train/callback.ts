@@ -5,7 +5,7 @@
  * stdout. Nothing goes to stderr (nbgrader fails cells that write there).
  */
 import * as tf from '@tensorflow/tfjs';
-import { DisplayHandle, htmlTable, inNotebook, MimeBundle } from '../../../kernel/src/display';
+import { DisplayHandle, htmlTable, inNotebook, MimeBundle } from '../../../display/src';
 import { renderSvg } from '../plot/svg';
 import { Trace } from '../plot/types';
 import { progressHtml, progressText, ProgressState } from './progress-bar';

@@ -3,7 +3,7 @@
  * (update_display_data), in a terminal with a carriage return, and elsewhere (logs, CI) as a
  * single line when it finishes. It writes to stdout only, never stderr.
  */
-import { DisplayHandle, escapeHtml, inNotebook } from '../../../kernel/src/display';
+import { DisplayHandle, escapeHtml, inNotebook } from '../../../display/src';
 
 export interface ProgressBarOptions {
   /** Text before the bar, e.g. 'Epoch 3/10' or 'Downloading train.gz'. */

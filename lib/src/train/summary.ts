@@ -1,6 +1,6 @@
 /** `model.summary()` as a table a notebook shows: layer, type, output shape, parameters. */
 import * as tf from '@tensorflow/tfjs';
-import { DISPLAY_SYMBOL, escapeHtml, MimeBundle } from '../../../kernel/src/display';
+import { DISPLAY_SYMBOL, escapeHtml, MimeBundle } from '../../../display/src';
 
 export interface LayerRow {
   name: string;

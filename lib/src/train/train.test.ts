@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { DisplayHandle, MimeBundle, toMimeBundle } from '../../../kernel/src/display';
+import { DisplayHandle, MimeBundle, toMimeBundle } from '../../../display/src';
 import { quietTf } from '../data/test-helpers';
 import { modelSummary, ProgressBar, trainingProgress } from '.';
 

@@ -4,7 +4,7 @@
  * outputs), which the kernel sends; so what a callback shows also lands in the saved widget
  * state, and static viewers of a saved notebook see it.
  */
-import { MimeBundle, toMimeBundle } from '../../../kernel/src/display';
+import { MimeBundle, toMimeBundle } from '../../../display/src';
 import { DOMWidget, ControlOptions } from './controls';
 import { host } from './widget';
 

@@ -7,7 +7,7 @@
  * page reloads, and `tsdl run` saves them into the notebook's metadata.
  */
 import { randomUUID } from 'node:crypto';
-import { DISPLAY_SYMBOL, MimeBundle } from '../../../kernel/src/display';
+import { DISPLAY_SYMBOL, MimeBundle } from '../../../display/src';
 import { commHost, CommHost, CommMessage } from '../../../kernel/src/runtime/comms';
 import { MODEL_DEFAULTS, ModelName } from './defaults';
 import {

@@ -4,7 +4,7 @@
  * request_states, a button's click and an interact redraw. A fake comm host stands in for the
  * runtime's (kernel/src/runtime/comms.ts), recording what would go to the kernel.
  */
-import { DISPLAY_SYMBOL, MimeBundle } from '../../../kernel/src/display';
+import { DISPLAY_SYMBOL, MimeBundle } from '../../../display/src';
 import { COMM_HOST_KEY, CommHandlers, CommHost, CommOpen } from '../../../kernel/src/runtime/comms';
 import { MODEL_DEFAULTS } from './defaults';
 import { button, dropdown, interact, jslink, link, output, putBuffers, removeBuffers, slider, VIEW_MIME, Widget } from './index';
