@@ -1,56 +1,12 @@
 /**
- * Jupyter comms in the runtime process: the channel widgets (and any other comm user) talk to the
- * frontend through. Notebook code reaches it through `globalThis[Symbol.for('tsdl.comm.host')]`,
- * so a library (tsdl/widgets) needs no import of the runtime; without a host (plain `node`, unit
- * tests) there is no frontend to talk to and libraries keep their state in memory.
+ * Jupyter comms in the runtime process: the host behind the comm API of display/src/comm.ts, which
+ * widgets (and any other comm user) talk to the frontend through.
  *
  * Comm messages from the frontend arrive from the kernel process one at a time, as requests: the
  * handler runs like a cell (interruptible, its prints published under the comm message) and the
  * kernel is busy until its promise settles, which is how the frontend paces slider drags.
  */
-
-export type CommMsgType = 'comm_open' | 'comm_msg' | 'comm_close';
-
-/** A comm message's parts, in either direction. */
-export interface CommMessage {
-  commId: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  buffers: Uint8Array[];
-}
-
-/** What the frontend opened: a comm message with its target. */
-export interface CommOpen extends CommMessage {
-  targetName: string;
-}
-
-export interface CommHandlers {
-  onMessage?(msg: CommMessage): void | Promise<void>;
-  onClose?(msg: CommMessage): void | Promise<void>;
-  /**
-   * Stay open when the frontend closes the comm. JupyterLab closes its widget models' comms when
-   * it lets go of them (a page being reloaded may get some closes out), yet the reloaded page
-   * restores the same models from the kernel and talks to them on the same ids.
-   */
-  keepOnFrontendClose?: boolean;
-}
-
-/** The runtime's comm host, as libraries see it. */
-export interface CommHost {
-  /** Opens a comm from the kernel side (comm_open on IOPub). */
-  open(targetName: string, commId: string, data: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Uint8Array[], handlers: CommHandlers): void;
-  send(commId: string, data: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Uint8Array[]): void;
-  close(commId: string, data?: Record<string, unknown>): void;
-  /**
-   * Handles comms the frontend opens on `targetName`; the handler returns the comm's handlers, or
-   * undefined to refuse it (the comm is then closed, so the frontend does not wait on it).
-   */
-  registerTarget(targetName: string, onOpen: (open: CommOpen) => CommHandlers | undefined | Promise<CommHandlers | undefined>): void;
-  /** An exception as a Jupyter error, its stack mapped to cell lines (what a failing cell shows). */
-  formatError(error: unknown): { ename: string; evalue: string; traceback: string[] };
-}
-
-export const COMM_HOST_KEY = Symbol.for('tsdl.comm.host');
+import type { CommHandlers, CommHost, CommMessage, CommMsgType, CommOpen } from '../../../display/src/comm';
 
 /** Frames of tsdl's widget library, between a user's callback and the runtime: not the user's code. */
 const WIDGET_LIBRARY_FRAME = /^\s+at .*[/\\]lib[/\\]src[/\\]widgets[/\\]/;
@@ -58,11 +14,6 @@ const WIDGET_LIBRARY_FRAME = /^\s+at .*[/\\]lib[/\\]src[/\\]widgets[/\\]/;
 /** A callback's error as the user should read it: their frames, without the library's under them. */
 export function withoutLibraryFrames<E extends { traceback: string[] }>(error: E): E {
   return { ...error, traceback: error.traceback.filter((line) => !WIDGET_LIBRARY_FRAME.test(line)) };
-}
-
-/** The installed host, or undefined outside a tsdl runtime. */
-export function commHost(): CommHost | undefined {
-  return (globalThis as { [COMM_HOST_KEY]?: CommHost })[COMM_HOST_KEY];
 }
 
 /** What the runtime sends the kernel for each kernel-side comm event. */

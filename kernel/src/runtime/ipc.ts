@@ -5,7 +5,7 @@
  */
 import type { MimeBundle } from '../../../display/src/mime';
 import type { ErrorContent } from '../protocol/messages';
-import type { CommMsgType } from './comms';
+import type { CommMsgType } from '../../../display/src/comm';
 
 export interface ExecuteCommand {
   type: 'execute';

@@ -11,7 +11,8 @@ import { display, clearOutput, installDisplaySink, newDisplay } from '../../../d
 import { toMimeBundle } from '../../../display/src/mime';
 import type { ErrorContent } from '../protocol/messages';
 import { startWatchdog } from './interrupt-watchdog';
-import { COMM_HOST_KEY, RuntimeComms } from './comms';
+import { COMM_HOST_KEY } from '../../../display/src/comm';
+import { RuntimeComms } from './comms';
 import { CommCommand, ExecuteCommand, FromRuntime, RUNTIME, ToRuntime } from './ipc';
 import { CELL_SCRIPT_OPTIONS, createModuleLoader, typeScriptFilePosition } from './module-loader';
 import { CellRegistry, formatError, installStackMapping, interruptedError } from './traceback';

@@ -5,7 +5,7 @@
  * has seen opened and not yet closed.
  */
 import type { JsonObject, Message } from '../protocol/messages';
-import type { CommMsgType } from '../runtime/comms';
+import type { CommMsgType } from '../../../display/src/comm';
 import type { RuntimeProcess } from '../runtime/runtime-process';
 
 /** Publishes on IOPub under `parent` (no parent: an empty parent header). */

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DISPLAY_SYMBOL, MimeBundle } from '../../../display/src';
-import { commHost, CommHost, CommMessage } from '../../../kernel/src/runtime/comms';
+import { commHost, CommHost, CommMessage } from '../../../display/src/comm';
 import { MODEL_DEFAULTS, ModelName } from './defaults';
 import {
   BufferPath, CONTROL_PROTOCOL_VERSION, CONTROL_TARGET, FrontendMessage, MODEL_REF_PREFIX, PROTOCOL_VERSION, putBuffers,

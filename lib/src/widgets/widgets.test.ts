@@ -5,7 +5,7 @@
  * runtime's (kernel/src/runtime/comms.ts), recording what would go to the kernel.
  */
 import { DISPLAY_SYMBOL, MimeBundle } from '../../../display/src';
-import { COMM_HOST_KEY, CommHandlers, CommHost, CommOpen } from '../../../kernel/src/runtime/comms';
+import { COMM_HOST_KEY, CommHandlers, CommHost, CommOpen } from '../../../display/src/comm';
 import { MODEL_DEFAULTS } from './defaults';
 import { button, dropdown, interact, jslink, link, output, putBuffers, removeBuffers, slider, VIEW_MIME, Widget } from './index';
 
