@@ -9,11 +9,11 @@
  */
 import { spawn, ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium, Browser, Page } from 'playwright-core';
+import { freePort, waitForServer } from '../helpers/browser';
 import { killTree, root, setUpJupyter, JupyterSetup } from '../helpers/jupyter';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -68,31 +68,6 @@ function notebook(kernelName: string): string {
     nbformat: 4,
     nbformat_minor: 5,
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForServer(url: string, lab: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (lab.exitCode !== null) throw new Error(`jupyter lab exited (code ${lab.exitCode}):\n${log()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`jupyter lab did not answer ${url} within ${timeoutMs} ms:\n${log()}`);
 }
 
 suite('JupyterLab in Chromium', () => {

@@ -77,7 +77,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForServer(url: string, lab: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
+/** Polls `url` until the server answers, failing early with its log if it exits. */
+export async function waitForServer(url: string, lab: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (lab.exitCode !== null) throw new Error(`jupyter lab exited (code ${lab.exitCode}):\n${log()}`);
