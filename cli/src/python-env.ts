@@ -40,8 +40,8 @@ const STAMP = '.tsdl-requirements.sha256';
  * The tsdl package root (the kernel's own finder: one definition of where tsdl is), which must
  * hold python/requirements.txt for the Jupyter side to be set up from it.
  */
-export function repoRoot(from: string = __dirname): string {
-  const root = findKernelRoot(from);
+export function repoRoot(): string {
+  const root = findKernelRoot();
   if (!existsSync(path.join(root, 'python', 'requirements.txt'))) {
     throw new Error(`${root} has no python/requirements.txt: tsdl's Jupyter set-up runs from a checkout or a full npm install of tsdl; reinstall it.`);
   }

@@ -17,12 +17,15 @@ export interface KernelEnvironment {
   kernelInfo: Record<string, unknown>;
 }
 
-/** The tsdl package root: the nearest folder up from here whose package.json is named tsdl. */
-export function findKernelRoot(from = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tsdl') return dir;
-    if (path.dirname(dir) === dir) throw new Error(`Cannot find the tsdl package above ${from}: reinstall tsdl.`);
+/**
+ * The tsdl package root, as Node resolves the package's own name (package.json exports
+ * "./package.json"): the folder that holds dist/, node_modules/ and data/.
+ */
+export function findKernelRoot(): string {
+  try {
+    return path.dirname(require.resolve('tsdl/package.json'));
+  } catch (e) {
+    throw new Error(`Cannot find the tsdl package from ${__dirname} (${(e as Error).message}): reinstall tsdl.`);
   }
 }
 

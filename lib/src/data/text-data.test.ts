@@ -21,7 +21,7 @@ describe('readTextCsv (danfojs-node)', () => {
     expect(d.texts).toEqual(['hello, world', 'buy now']);
     expect(d.classNames).toEqual(['ham', 'spam']);
     expect(d.labelIds).toEqual([0, 1]);
-  });
+  }, 30_000); // the first read loads danfojs-node and TensorFlow.js: seconds on a busy machine
 
   it('names the bad row and the file', async () => {
     const p = file('bad.csv', 'text,label\nfine,ham\nbroken,row,extra\n');

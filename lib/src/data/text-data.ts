@@ -7,13 +7,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { seededRandom, shuffled } from './random';
 
-/** The tsdl package root (from source or from dist/), where `data/` lives. */
+/** The tsdl package root (from source or from dist/), where `data/` lives: Node resolves the package's own name. */
 function packageRoot(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tsdl') return dir;
-  }
-  return process.cwd();
+  return dirname(require.resolve('tsdl/package.json'));
 }
 
 /** The exported corpus: `data/spam.csv` in the tsdl package. */
