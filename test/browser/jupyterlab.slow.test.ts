@@ -174,8 +174,14 @@ suite('JupyterLab in Chromium', () => {
   }, 180_000);
 
   test('Tab after `Math.` offers `abs` from the TypeScript language service', async () => {
+    // As a user would: once the cells above have finished and the typed text is in the cell. A Tab
+    // typed at once after them opened no completer with Debian's Chromium 156, though the kernel's
+    // complete_reply was right (seen on the websocket), and the same on the code of the day before.
+    await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor({ timeout: 60_000 });
     await cell(3).locator('.jp-InputArea-editor').click();
     await page.keyboard.type('Math.');
+    await expectText(cell(3).locator('.jp-InputArea-editor'), 'Math.');
+    await page.waitForTimeout(500);
     await page.keyboard.press('Tab');
     const completer = page.locator('.jp-Completer');
     try {
