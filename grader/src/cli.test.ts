@@ -2,8 +2,7 @@ import { mkdtempSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gradeCommand } from './cli';
-import { silentProgress } from './progress';
-import { fakeKernel } from './__fixtures__/fakeKernel';
+import { cliIo } from './__fixtures__/cliIo';
 import { CORRECT, FIXTURE_SOURCE, fillIn, PARTLY_CORRECT, toFile } from './__fixtures__/submissions';
 import { parseNotebook } from './notebook';
 
@@ -14,21 +13,16 @@ afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 beforeAll(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
 afterAll(() => jest.restoreAllMocks());
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, deps: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), startRunner: fakeKernel(), progress: silentProgress } };
-}
 
 describe('tsdl grade', () => {
   it('prints help', async () => {
-    const { out, deps } = io();
+    const { out, deps } = cliIo();
     expect(await gradeCommand(['--help'], deps)).toBe(0);
     expect(out.join('')).toMatch(/Usage: tsdl grade <command>[\s\S]*--memory MB/);
   });
 
   it('releases, autogrades and writes feedback', async () => {
-    const { out, err, deps } = io();
+    const { out, err, deps } = cliIo();
     const release = path.join(tmp, 'release');
     expect(await gradeCommand(['release', FIXTURE_SOURCE, '--out', release], deps)).toBe(0);
     const released = parseNotebook(readFileSync(path.join(release, 'ps1.ipynb'), 'utf8'));
@@ -47,7 +41,7 @@ describe('tsdl grade', () => {
   });
 
   it('answers bad usage with a message and exit code 2', async () => {
-    const { err, deps } = io();
+    const { err, deps } = cliIo();
     expect(await gradeCommand(['autograde', 'x.ipynb'], deps)).toBe(2);
     expect(err.join('')).toMatch(/autograde needs --source/);
     expect(await gradeCommand(['autograde', '--source', FIXTURE_SOURCE, '--timeout', 'soon', 'x'], deps)).toBe(2);

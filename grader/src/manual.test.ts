@@ -6,11 +6,10 @@ import { mkdtempSync, promises as fs, readFileSync, rmSync, utimesSync, writeFil
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gradeCommand } from './cli';
-import { silentProgress } from './progress';
 import { parseNotebook } from './notebook';
 import { releaseNotebook } from './release';
 import type { SubmissionResult } from './results';
-import { fakeKernel } from './__fixtures__/fakeKernel';
+import { cliIo } from './__fixtures__/cliIo';
 import { CORRECT, FIXTURE_SOURCE, fillIn, PARTLY_CORRECT, readFixtureSource, toFile } from './__fixtures__/submissions';
 
 let tmp: string;
@@ -20,11 +19,6 @@ afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 beforeAll(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
 afterAll(() => jest.restoreAllMocks());
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, deps: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), startRunner: fakeKernel(), progress: silentProgress } };
-}
 
 /** alice: all correct, written answer to grade; bob: partly correct, no written answer. */
 let printed = '';
@@ -38,7 +32,7 @@ async function gradeClass(extra: string[] = [], times: Record<string, string> = 
     if (mtimes[name]) utimesSync(path.join(dir, 'ps1.ipynb'), mtimes[name], mtimes[name]);
   }
   graded = path.join(tmp, 'autograded');
-  const { deps, err, out } = io();
+  const { deps, err, out } = cliIo();
   const code = await gradeCommand(['autograde', '--source', FIXTURE_SOURCE, '--out', graded, ...extra, path.join(tmp, 'submitted', 'alice'), path.join(tmp, 'submitted', 'bob')], deps);
   expect(err.join('')).toBe('');
   expect(code).toBe(0);
@@ -52,7 +46,7 @@ const csv = () => {
 };
 const feedback = (who: string) => readFileSync(path.join(graded, who, 'feedback.html'), 'utf8').replace(/<[^>]+>/g, '');
 const manual = async (...args: string[]) => {
-  const { out, err, deps } = io();
+  const { out, err, deps } = cliIo();
   const code = await gradeCommand(['manual', graded, ...args], deps);
   return { code, out: out.join(''), err: err.join('') };
 };
@@ -60,7 +54,7 @@ const manual = async (...args: string[]) => {
 describe('tsdl grade manual', () => {
   it('grades a written answer and overrides a score; totals, gradebook and feedback agree after each change', async () => {
     await gradeClass();
-    expect((await gradeCommand(['feedback', graded], io().deps))).toBe(0);
+    expect((await gradeCommand(['feedback', graded], cliIo().deps))).toBe(0);
 
     const pending = await manual();
     expect(pending.out).toContain('alice why_relu (0-1 points):\n    Its gradient is 1 for positive inputs, so it does not vanish.');
@@ -98,7 +92,7 @@ describe('tsdl grade manual', () => {
     const nb = parseNotebook(readFileSync(file, 'utf8'));
     nb.cells.find((c) => c.metadata.nbgrader?.grade_id === 'why_relu')!.source = 'Because it is popular.';
     writeFileSync(file, toFile(nb));
-    const { deps, out } = io();
+    const { deps, out } = cliIo();
     expect(await gradeCommand(['autograde', '--source', FIXTURE_SOURCE, '--out', graded, path.join(tmp, 'submitted', 'alice')], deps)).toBe(0);
     expect(out.join('')).toMatch(/^alice\t6\/6 \+ manual grading\n/);
     expect(results().alice.notes.map((n) => n.message)).toContain("The answer graded by hand in 'why_relu' (1 points) has changed since; it keeps those points until graded again.");
@@ -126,12 +120,12 @@ describe('tsdl grade gradebook', () => {
     expect(book.bob).toMatchObject({ name: 'Bob Jones, Jr.', email: 'bob@example.org', submitted_at: '2026-12-11T18:00:00.000Z', minutes_late: '1500', late_penalty: '0.8', raw_score: '4', score: '3.2' });
     expect(results().bob).toMatchObject({ rawScore: 4, score: 3.2, late: { minutesLate: 1500, percent: 20, penalty: 0.8 } });
     expect(printed).toMatch(/^alice\t5\/6 \+ manual grading\nbob\t3\.2\/6 \(late: 0\.8 off 4\)\n/);
-    await gradeCommand(['feedback', graded], io().deps);
+    await gradeCommand(['feedback', graded], cliIo().deps);
     expect(feedback('bob')).toMatch(/3\.2 \/ 6 points[\s\S]*Submitted 25 hours after the due time \([^)]*\): 20% late penalty, 0\.8 points off 4\./);
 
     // A new due date, applied without grading again.
     writeFileSync(config, JSON.stringify({ ps1: { due: '2026-12-12T00:00:00Z' } }));
-    const { deps, out } = io();
+    const { deps, out } = cliIo();
     expect(await gradeCommand(['gradebook', graded, '--config', config], deps)).toBe(0);
     expect(out.join('')).toMatch(/2 submissions in .*gradebook\.csv/);
     expect(csv().bob).toMatchObject({ minutes_late: '0', score: '4' });
@@ -142,7 +136,7 @@ describe('tsdl grade gradebook', () => {
     expect(csv().bob.submitted_at).toBe('2026-12-01T10:00:00.000Z');
     const config = path.join(tmp, 'course.json');
     writeFileSync(config, JSON.stringify({ ps1: { due: 'next friday' } }));
-    const { deps, err } = io();
+    const { deps, err } = cliIo();
     expect(await gradeCommand(['gradebook', graded, '--config', config], deps)).toBe(1);
     expect(err.join('')).toMatch(/"ps1"\.due must be an ISO 8601 time with a time zone/);
   });
@@ -155,7 +149,7 @@ it('autograde warns when the source is the student version', async () => {
   await fs.writeFile(student, toFile(released));
   await fs.mkdir(path.join(tmp, 'sub'), { recursive: true });
   await fs.writeFile(path.join(tmp, 'sub', 'ps1.ipynb'), toFile(fillIn(released, CORRECT)));
-  const { deps, err } = io();
+  const { deps, err } = cliIo();
   await gradeCommand(['autograde', '--source', student, '--out', path.join(tmp, 'out'), path.join(tmp, 'sub')], deps);
   expect(err.join('')).toMatch(/warning: the --source notebook looks like the student version/);
 });
