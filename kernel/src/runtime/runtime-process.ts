@@ -176,23 +176,24 @@ export class RuntimeProcess {
     if (this.child?.connected) this.child.send(msg);
   }
 
-  async execute(cell: Omit<ExecuteCommand, 'type' | 'id'>, events: CellEvents): Promise<CellOutcome> {
-    await this.start();
-    const id = this.nextId++;
-    const outcome = new Promise<CellOutcome>((resolve) => { this.pending = { id, events, resolve }; });
-    this.send({ type: 'execute', id, ...cell });
-    return outcome;
+  execute(cell: Omit<ExecuteCommand, 'type' | 'id'>, events: CellEvents): Promise<CellOutcome> {
+    return this.request({ type: 'execute', ...cell }, events);
   }
 
   /**
    * A frontend's comm message (a moved slider), handled in the runtime as a cell is: what its
    * callbacks print goes to `events`, an interrupt stops it, its exception is the outcome's error.
    */
-  async comm(cmd: Omit<CommCommand, 'type' | 'id'>, events: CellEvents): Promise<CellOutcome> {
+  comm(cmd: Omit<CommCommand, 'type' | 'id'>, events: CellEvents): Promise<CellOutcome> {
+    return this.request({ type: 'comm', ...cmd }, events);
+  }
+
+  /** Sends one request the runtime answers with `done`; its events go to `events` until then. */
+  private async request(cmd: Omit<ExecuteCommand, 'id'> | Omit<CommCommand, 'id'>, events: CellEvents): Promise<CellOutcome> {
     await this.start();
     const id = this.nextId++;
     const outcome = new Promise<CellOutcome>((resolve) => { this.pending = { id, events, resolve }; });
-    this.send({ type: 'comm', id, ...cmd });
+    this.send({ ...cmd, id });
     return outcome;
   }
 
