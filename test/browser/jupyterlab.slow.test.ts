@@ -7,34 +7,14 @@
  * Without /usr/bin/chromium the suite is skipped with a message, except in CI (CI=true), where
  * .ci/run installs Chromium and a skip would hide a missing proof.
  */
-import { spawn, ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { chromium, Browser, Page } from 'playwright-core';
-import { freePort, waitForServer } from '../helpers/browser';
-import { killTree, root, setUpJupyter, JupyterSetup } from '../helpers/jupyter';
+import { Page } from 'playwright-core';
+import { browserSuite, Lab, notebookJson, openLab } from '../helpers/browser';
+import { root } from '../helpers/jupyter';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = path.join(root, 'docs', 'screenshots', 'jupyterlab.png');
-
-const inCI = Boolean(process.env.CI) && process.env.CI !== 'false';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && !inCI) {
-  process.stderr.write(`Skipping the JupyterLab browser test: ${CHROMIUM} is missing (Debian: apt-get install chromium).\n`);
-}
-const suite = haveChromium || inCI ? describe : describe.skip;
+const suite = browserSuite('the JupyterLab browser test');
 
 const PLOT_SCREENSHOT = path.join(root, 'docs', 'screenshots', 'jupyterlab-plot.png');
 const TRAINING_SCREENSHOT = path.join(root, 'docs', 'screenshots', 'jupyterlab-training.png');
@@ -57,108 +37,27 @@ const cells = [
     '"trained"',
 ];
 
-function notebook(kernelName: string): string {
-  const code = (source: string, i: number) => ({ cell_type: 'code', id: `cell-${i}`, execution_count: null, metadata: {}, outputs: [], source });
-  return JSON.stringify({
-    cells: cells.map(code),
-    metadata: {
-      kernelspec: { name: kernelName, display_name: 'TypeScript', language: 'typescript' },
-      language_info: { name: 'typescript', file_extension: '.ts' },
-    },
-    nbformat: 4,
-    nbformat_minor: 5,
-  });
-}
-
 suite('JupyterLab in Chromium', () => {
-  let jupyter: JupyterSetup;
-  let dir: string;
-  let lab: ChildProcess | undefined;
-  let labLog = '';
-  let browser: Browser | undefined;
+  let lab: Lab;
   let page: Page;
-  let kernelReady: Promise<void>;
 
+  // openLab waits for the kernel's first kernel_info_reply over JupyterLab's websocket: cells run
+  // before it would be lost although the toolbar already says Idle.
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing in CI: .ci/run should have installed Debian's chromium.`);
-    jupyter = await setUpJupyter();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'tsdl-lab-'));
-    const notebooks = path.join(dir, 'notebooks');
-    mkdirSync(notebooks);
-    writeFileSync(path.join(notebooks, 'tsdl-demo.ipynb'), notebook(jupyter.kernelName));
-    // Fresh settings: no news/update prompts over the notebook, no restored workspace.
-    const settings = path.join(dir, 'settings', '@jupyterlab', 'apputils-extension');
-    mkdirSync(settings, { recursive: true });
-    writeFileSync(path.join(settings, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false', checkForUpdates: false }));
-
-    const port = await freePort();
-    const token = randomBytes(16).toString('hex');
-    const env = {
-      ...jupyter.env,
-      JUPYTERLAB_SETTINGS_DIR: path.join(dir, 'settings'),
-      JUPYTERLAB_WORKSPACES_DIR: path.join(dir, 'workspaces'),
-      JUPYTER_CONFIG_DIR: path.join(dir, 'config'),
-    };
-    lab = spawn(
-      jupyter.jupyter,
-      [
-        'lab',
-        '--no-browser',
-        '--allow-root', // CI runs as root
-        '--ServerApp.ip=127.0.0.1',
-        `--ServerApp.port=${port}`,
-        '--ServerApp.port_retries=0',
-        `--IdentityProvider.token=${token}`,
-        `--ServerApp.root_dir=${notebooks}`,
-        '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
-      ],
-      { cwd: notebooks, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-    );
-    lab.stdout!.on('data', (b: Buffer) => (labLog += b.toString()));
-    lab.stderr!.on('data', (b: Buffer) => (labLog += b.toString()));
-    if (process.env.TSDL_DEBUG_BROWSER) lab.stderr!.on('data', (b: Buffer) => process.stderr.write(`[lab] ${b}`));
-    const base = `http://127.0.0.1:${port}`;
-    await waitForServer(`${base}/api/status?token=${token}`, lab, () => labLog, 120_000);
-
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    if (process.env.TSDL_DEBUG_BROWSER) page.on('websocket', (ws) => { ws.on('framesent', (f) => process.stderr.write(`[ws>] ${String(f.payload).slice(0, 300)}\n`)); ws.on('framereceived', (f) => process.stderr.write(`[ws<] ${String(f.payload).slice(0, 300)}\n`)); });
-    if (process.env.TSDL_DEBUG_BROWSER) page.on('console', (m) => process.stderr.write(`[browser] ${m.text()}\n`));
-    // The notebook's toolbar says "Idle" before the kernel has answered anything; cells run in
-    // that window are lost. The kernel's first kernel_info_reply over the websocket is the signal.
-    kernelReady = new Promise((resolve) => {
-      page.on('websocket', (ws) => {
-        if (!ws.url().includes('/api/kernels/')) return;
-        ws.on('framereceived', (frame) => {
-          if (String(frame.payload).includes('"kernel_info_reply"')) resolve();
-        });
-      });
-    });
-    await page.goto(`${base}/lab/tree/tsdl-demo.ipynb?token=${token}`);
+    lab = await openLab({ 'tsdl-demo.ipynb': notebookJson(cells) });
+    page = lab.page;
   }, 15 * 60_000);
 
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    // SIGTERM lets the server shut its kernels down; the group kill catches stragglers.
-    killTree(lab?.pid, 'SIGTERM');
-    await new Promise((r) => setTimeout(r, 2000));
-    killTree(lab?.pid);
-    jupyter?.cleanup();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(async () => { await lab?.close(); }, 60_000);
 
-  const cell = (i: number) => page.locator('.jp-Notebook .jp-Cell').nth(i);
+  const cell = (i: number) => lab.cell(i);
+  const expectText = (locator: ReturnType<Page['locator']>, text: string) => lab.expectText(locator, text);
+  const failureScreenshot = () => lab.failureScreenshot();
 
   test('opens the notebook with the tsdl kernel idle', async () => {
     await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 120_000 });
     // The toolbar's kernel name and the execution indicator both say the kernel is up.
     await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor({ timeout: 120_000 });
-    // The timer is cleared: left pending, it kept jest running for two minutes after the last test.
-    let timer: NodeJS.Timeout | undefined;
-    const tooLate = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the tsdl kernel sent no kernel_info_reply to JupyterLab within 120 s:\n${labLog.slice(-4000)}`)), 120_000);
-    });
-    await Promise.race([kernelReady, tooLate]).finally(() => clearTimeout(timer));
   }, 180_000);
 
   test('runs cells and shows stdout, execute_result and rich HTML output', async () => {
@@ -207,7 +106,7 @@ suite('JupyterLab in Chromium', () => {
       await chart.waitFor({ timeout: 120_000 });
     } catch (err) {
       const seen = await cell(4).locator('.jp-OutputArea-output').allInnerTexts().catch(() => []);
-      throw new Error(`the plot cell drew no Plotly chart; its output shows ${JSON.stringify(seen)}${await failureScreenshot()}\n${(err as Error).message}\n${labLog.slice(-3000)}`);
+      throw new Error(`the plot cell drew no Plotly chart; its output shows ${JSON.stringify(seen)}${await failureScreenshot()}\n${(err as Error).message}\n${lab.log()}`);
     }
     // The trace is drawn (a line path with points), not just empty axes.
     await cell(4).locator('.jp-OutputArea-output .scatterlayer .trace path.js-line').first().waitFor({ timeout: 30_000 });
@@ -241,20 +140,4 @@ suite('JupyterLab in Chromium', () => {
     // The finished output ends with the per-epoch table.
     await expect(training.locator('table tbody tr').count()).resolves.toBe(EPOCHS);
   }, 240_000);
-
-  async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
-    try {
-      await locator.filter({ hasText: text }).first().waitFor({ timeout: 60_000 });
-    } catch (err) {
-      const seen = await locator.allInnerTexts().catch(() => []);
-      throw new Error(`expected "${text}" in the output; JupyterLab shows ${JSON.stringify(seen)}${await failureScreenshot()}\n${(err as Error).message}\n\njupyter lab log:\n${labLog.slice(-4000)}`);
-    }
-  }
-
-  /** Saves what the browser shows for the failure message (test-output/ is git-ignored). */
-  async function failureScreenshot(): Promise<string> {
-    const shot = path.join(root, 'test-output', 'jupyterlab-failure.png');
-    mkdirSync(path.dirname(shot), { recursive: true });
-    return (await page.screenshot({ path: shot }).then(() => true, () => false)) ? ` (screenshot: ${path.relative(root, shot)})` : '';
-  }
 });
